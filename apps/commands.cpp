@@ -1,0 +1,13 @@
+#include "apps/commands.h"
+
+namespace laq::apps {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table{
+      {"train", run_train},
+      {"bench", run_bench},
+  };
+  return table;
+}
+
+}  // namespace laq::apps

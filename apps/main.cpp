@@ -1,0 +1,36 @@
+// laq: the command line. Each subcommand lives in its own file (apps/cmd_*.cpp) and is
+// registered in the table below.
+#include <iostream>
+#include <string>
+
+#include "apps/commands.h"
+#include "engine/error.h"
+
+int main(int argc, char** argv) {
+  const std::string usage =
+      "usage: laq <command> [options]\n"
+      "commands:\n"
+      "  train      train one experiment (laq train --help)\n"
+      "  bench      time one training step (laq bench --help)\n";
+  if (argc < 2) {
+    std::cerr << usage;
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << usage;
+    return 0;
+  }
+  try {
+    for (const auto& c : laq::apps::commands())
+      if (c.name == command) return c.run(argc - 1, argv + 1);
+  } catch (const laq::apps::UsageError& e) {
+    std::cerr << "laq " << command << ": " << e.what() << "\n";
+    return 2;
+  } catch (const laq::Error& e) {
+    std::cerr << "laq " << command << ": error: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "laq: unknown command '" << command << "'\n" << usage;
+  return 2;
+}
