@@ -1,0 +1,37 @@
+#include "optim/adam.h"
+
+#include <cmath>
+
+#include "engine/error.h"
+
+namespace laq::optim {
+
+Adam::Adam(std::string name, std::span<float> params, std::span<const float> grads, AdamConfig config)
+    : name_(std::move(name)), params_(params), grads_(grads), config_(config),
+      m_(params.size(), 0.0f), v_(params.size(), 0.0f) {
+  if (params.size() != grads.size()) throw Error(name_ + ": parameter and gradient sizes differ");
+}
+
+void Adam::step(float learning_rate) {
+  ++t_;
+  const double t = static_cast<double>(t_);
+  const float b1 = config_.beta1, b2 = config_.beta2, eps = config_.eps;
+  const float a_t = static_cast<float>(learning_rate * std::sqrt(1.0 - std::pow(double(b2), t)) /
+                                       (1.0 - std::pow(double(b1), t)));
+  float* w = params_.data();
+  const float* g = grads_.data();
+  float* m = m_.data();
+  float* v = v_.data();
+  const size_t n = params_.size();
+  for (size_t i = 0; i < n; ++i) {
+    m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+    v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+    w[i] -= a_t * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+
+StateView Adam::state() {
+  return {{{name_ + ".m", m_}, {name_ + ".v", v_}}, {{name_ + ".t", &t_}}};
+}
+
+}  // namespace laq::optim
