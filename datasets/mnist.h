@@ -1,0 +1,48 @@
+#pragma once
+// MNIST / Fashion-MNIST reader and the LAQ experiment's preprocessing
+// (DATASETS.md 1.1, SPEC.md 3.2). Fashion-MNIST has the same files and goes through
+// the same functions.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/tensor.h"
+
+namespace laq::datasets {
+
+// One split as stored: n images of rows x cols uint8 (image-major, row-major inside an
+// image, 0 = background, 255 = ink) and n labels in 0..9.
+struct MnistSplit {
+  int64_t n = 0;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<uint8_t> images;  // n * rows * cols; image i starts at i * rows * cols
+  std::vector<int32_t> labels;  // n
+};
+
+// Reads <dir>/<split>-images-idx3-ubyte[.gz] and <dir>/<split>-labels-idx1-ubyte[.gz],
+// split = "train" or "t10k". Uses the uncompressed file if both exist.
+// Checks: magic 2051 (images) / 2049 (labels), rows = cols = 28, equal counts,
+// labels < 10, plus everything read_idx checks. Throws laq::Error naming the file.
+MnistSplit load_mnist_split(const std::filesystem::path& dir, const std::string& split);
+
+// The three sets of the LAQ MNIST experiment, flattened to [N, rows*cols] float32.
+struct MnistData {
+  engine::Tensor train_x, val_x, test_x;  // [50000, 784], [10000, 784], [10000, 784] on real data
+  std::vector<int32_t> train_y, val_y, test_y;
+};
+
+// SPEC.md 3.2 (pylearn2 MNIST, center=True), exactly:
+//   v = pixel / 255;
+//   train = first n_train images of the training file, val = the rest;
+//   both are centred with the per-pixel mean of the *whole* training file;
+//   test is centred with its own per-pixel mean.
+// Means and differences are computed in double, then rounded once to float.
+// Requires 0 < n_train < train.n and equal image sizes in train and test.
+MnistData preprocess_mnist(const MnistSplit& train, const MnistSplit& test, int64_t n_train);
+
+// load_mnist_split(dir, "train") + ("t10k") + preprocess_mnist(.., n_train).
+MnistData load_mnist_experiment(const std::filesystem::path& dir, int64_t n_train = 50000);
+
+}  // namespace laq::datasets
