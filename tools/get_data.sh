@@ -170,6 +170,7 @@ get_linux() {
   if [[ ! -f "$tarball" ]]; then
     command -v apt-get >/dev/null 2>&1 || die "apt-get not found; the Linux corpus needs Debian's linux-source-6.1"
     if is_root; then apt_update_once; fi
+    chmod 755 "$tmp"  # apt's unprivileged _apt user downloads into it
     say "apt-get download linux-source-6.1 (into $tmp, nothing installed into /usr/src)"
     (cd "$tmp" && apt-get download -qq linux-source-6.1) \
       || die "apt-get download linux-source-6.1 failed (run 'apt-get update' as root first?)"
@@ -187,9 +188,10 @@ get_linux() {
   tar -xJf "$tarball" -C "$tmp" linux-source-6.1/kernel
   mkdir -p "$out"
   say "concatenating kernel/**/*.[ch] in C-locale sorted path order, first $LINUX_BYTES bytes"
-  # head closes the pipe early: tolerate SIGPIPE upstream but check the result size.
+  # head closes the pipe early, so cat dies of SIGPIPE by design: silence that, and check
+  # the result's size instead.
   (cd "$tmp/linux-source-6.1" && find kernel -name '*.[ch]' -type f -print0 | LC_ALL=C sort -z \
-     | xargs -0 cat) | head -c $LINUX_BYTES > "$file.part" || true
+     | xargs -0 cat 2>/dev/null) | head -c $LINUX_BYTES > "$file.part" || true
   local size; size="$(stat -c %s "$file.part")"
   [[ "$size" -eq $LINUX_BYTES ]] || die "corpus has $size bytes, expected $LINUX_BYTES"
   mv -f -- "$file.part" "$file"
