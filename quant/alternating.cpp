@@ -1,0 +1,243 @@
+#include "quant/alternating.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "quant/common.h"
+
+namespace laq::quant {
+namespace {
+
+void check(std::span<const float> w, std::span<const float> d, std::span<const float> warm, std::span<float> out,
+           const Options& options, const char* function) {
+  require_size(d, w.size(), function, "d");
+  require_size(warm, w.size(), function, "warm");
+  require_size(out, w.size(), function, "out");
+  require_no_alias(w, out, function);
+  if (options.max_iterations < 0) throw Error(std::string(function) + ": max_iterations must be >= 0");
+}
+
+// Per-level data of one sweep: thresholds on |w| for the current alpha, and magnitudes.
+struct Grid {
+  std::vector<double> threshold;  // alpha * midpoint_r
+  std::vector<double> magnitude;  // M_r, index 0 = the zero level
+  std::vector<float> value;       // float(alpha) * float(M_r): exactly the output values
+  Grid(const LevelSet& levels, float alpha) {
+    magnitude.push_back(0.0);
+    value.push_back(0.0f);
+    for (std::size_t r = 0; r < levels.nonzero_levels(); ++r) {
+      threshold.push_back(double(alpha) * levels.midpoints[r]);
+      magnitude.push_back(levels.magnitudes[r]);
+      value.push_back(alpha * levels.magnitude_float(r + 1));
+    }
+  }
+};
+
+// The level index of magnitude a: how many thresholds it passes. Strict for ties toward
+// zero (so |w| = alpha/2 stays 0 for LAT), non-strict for ties away from zero.
+template <bool TowardZero>
+inline std::size_t level_of(double a, const std::vector<double>& threshold) {
+  const std::size_t k = threshold.size();
+  if (k <= 16) {
+    std::size_t r = 0;
+    for (std::size_t j = 0; j < k; ++j) r += TowardZero ? (a > threshold[j]) : (a >= threshold[j]);
+    return r;
+  }
+  const auto it = TowardZero ? std::lower_bound(threshold.begin(), threshold.end(), a)
+                             : std::upper_bound(threshold.begin(), threshold.end(), a);
+  return static_cast<std::size_t>(it - threshold.begin());
+}
+
+// What the next scale update needs from the code b = Pi(w / alpha), gathered in one pass.
+struct Sums {
+  double d_b_w = 0;   // sum d |b| |w|
+  double d_b = 0;     // sum d |b|
+  double d_b2 = 0;    // sum d b^2
+  std::size_t support = 0;
+  double objective = 0;  // only when traced
+};
+
+template <bool TowardZero, bool Traced>
+Sums sweep_impl(std::span<const float> w, std::span<const float> d, const Grid& grid) {
+  Sums s;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double a = std::fabs(double(w[i]));
+    const std::size_t r = level_of<TowardZero>(a, grid.threshold);
+    const double m = grid.magnitude[r], di = d[i];
+    s.d_b_w += di * m * a;
+    s.d_b += di * m;
+    s.d_b2 += di * m * m;
+    s.support += r != 0;
+    if constexpr (Traced) {
+      const double residual = double(grid.value[r]) - a;
+      s.objective += di * residual * residual;
+    }
+  }
+  return s;
+}
+
+Sums sweep(const LevelSet& levels, std::span<const float> w, std::span<const float> d, float alpha, bool traced) {
+  const Grid grid(levels, alpha);
+  const bool toward_zero = levels.tie == TieRule::toward_zero;
+  if (traced) return toward_zero ? sweep_impl<true, true>(w, d, grid) : sweep_impl<false, true>(w, d, grid);
+  return toward_zero ? sweep_impl<true, false>(w, d, grid) : sweep_impl<false, false>(w, d, grid);
+}
+
+template <bool TowardZero>
+void write_impl(std::span<const float> w, std::span<float> out, const Grid& grid) {
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const float v = grid.value[level_of<TowardZero>(std::fabs(double(w[i])), grid.threshold)];
+    out[i] = w[i] < 0 ? -v : v;
+    if (v == 0.0f) out[i] = 0.0f;  // no -0: decode() rebuilds +0 for the zero level
+  }
+}
+
+void write_levels(const LevelSet& levels, std::span<const float> w, float alpha, std::span<float> out) {
+  const Grid grid(levels, alpha);
+  if (levels.tie == TieRule::toward_zero) write_impl<true>(w, out, grid);
+  else write_impl<false>(w, out, grid);
+}
+
+std::string number(double x) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.9g", x);
+  return buffer;
+}
+
+}  // namespace
+
+Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<const float> d,
+                 std::span<const float> warm, std::span<float> out, const Options& options, Trace* trace) {
+  check(w, d, warm, out, options, "alternate");
+  if (w.empty()) return {};
+
+  // alpha0: the d-weighted mean |w| over the warm start's support (read before out is
+  // written, since out may alias warm).
+  double sum_dw = 0, sum_d = 0;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (warm[i] != 0.0f) sum_dw += double(d[i]) * std::fabs(w[i]), sum_d += d[i];
+  double alpha0 = sum_d > 0 ? sum_dw / sum_d : 0.0;
+  if (!(alpha0 > 0)) {
+    alpha0 = weighted_abs_mean(w, d);
+    if (trace) trace->note("warm start has an empty support (or |w| = 0 on it): alpha0 = weighted mean |w|");
+  }
+  if (!(alpha0 > 0)) {
+    std::fill(out.begin(), out.end(), 0.0f);
+    if (trace) trace->note("all weights are 0: output 0, scale 0");
+    return {};
+  }
+  float alpha = static_cast<float>(alpha0);
+  if (trace)
+    trace->note("alternating solver, " + std::to_string(levels.nonzero_levels() * 2 + 1) + " levels, alpha0 = " +
+                number(alpha) + " from the warm start's support; alpha = " +
+                (options.least_squares_alpha ? "sum d b w / sum d b^2" : "sum d|b||w| / sum d|b|"));
+
+  Sums sums = sweep(levels, w, d, alpha, trace != nullptr);
+  if (trace) trace->iteration({0, alpha, alpha, sums.support, sums.objective});
+  for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
+    const double denominator = options.least_squares_alpha ? sums.d_b2 : sums.d_b;
+    const float next = denominator > 0 ? static_cast<float>(sums.d_b_w / denominator) : alpha;
+    sums = sweep(levels, w, d, next, trace != nullptr);
+    if (trace) trace->iteration({iteration, next, next, sums.support, sums.objective});
+    const bool converged = std::fabs(double(next) - double(alpha)) < options.tolerance;
+    alpha = next;
+    if (converged) break;
+  }
+  write_levels(levels, w, alpha, out);
+  return {alpha, alpha};
+}
+
+Scales lat_alternating(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                       std::span<float> out, const Options& options, Trace* trace) {
+  static const LevelSet levels = ternary_levels();
+  return alternate(levels, w, d, warm, out, options, trace);
+}
+
+Scales laq_linear(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                  std::span<float> out, const Options& options, Trace* trace) {
+  return alternate(linear_levels(options.bits), w, d, warm, out, options, trace);
+}
+
+Scales laq_log(std::span<const float> w, std::span<const float> d, std::span<const float> warm, std::span<float> out,
+               const Options& options, Trace* trace) {
+  return alternate(log_levels(options.bits), w, d, warm, out, options, trace);
+}
+
+namespace {
+
+// One pass of LAT2-a: the two ternary half-problems side by side.
+struct TwoSums {
+  double pos_dw = 0, pos_d = 0, neg_dw = 0, neg_d = 0, objective = 0;
+  std::size_t support = 0;
+};
+
+template <bool Traced>
+TwoSums sweep_two(std::span<const float> w, std::span<const float> d, Scales s) {
+  // A zero scale marks an empty side: it selects nothing.
+  const float up = s.positive > 0 ? s.positive * 0.5f : std::numeric_limits<float>::infinity();
+  const float down = s.negative > 0 ? -s.negative * 0.5f : -std::numeric_limits<float>::infinity();
+  TwoSums t;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double x = w[i], di = d[i];
+    const bool p = w[i] > up, n = w[i] < down;
+    if (p) t.pos_dw += di * x, t.pos_d += di;
+    if (n) t.neg_dw -= di * x, t.neg_d += di;
+    t.support += p || n;
+    if constexpr (Traced) {
+      const double q = p ? s.positive : (n ? -double(s.negative) : 0.0);
+      t.objective += di * (q - x) * (q - x);
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                        std::span<float> out, const Options& options, Trace* trace) {
+  check(w, d, warm, out, options, "lat2_alternating");
+  if (w.empty()) return {};
+
+  // Initial sets as the code builds them: {warm >= 0} and {warm < 0}, scales over |w|.
+  double pos_dw = 0, pos_d = 0, neg_dw = 0, neg_d = 0;
+  double side_pos_dw = 0, side_pos_d = 0, side_neg_dw = 0, side_neg_d = 0;  // fallbacks
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double a = std::fabs(double(w[i])), di = d[i];
+    if (warm[i] >= 0.0f) pos_dw += di * a, pos_d += di;
+    else neg_dw += di * a, neg_d += di;
+    if (w[i] > 0) side_pos_dw += di * a, side_pos_d += di;
+    if (w[i] < 0) side_neg_dw += di * a, side_neg_d += di;
+  }
+  auto initial = [](double dw, double dd, double side_dw, double side_d) {
+    if (side_d == 0) return 0.0f;  // no element on this side at all
+    const double alpha = dd > 0 ? dw / dd : 0.0;
+    return static_cast<float>(alpha > 0 ? alpha : side_dw / side_d);
+  };
+  Scales s{initial(pos_dw, pos_d, side_pos_dw, side_pos_d), initial(neg_dw, neg_d, side_neg_dw, side_neg_d)};
+  if (trace)
+    trace->note("lat2-a: alpha+ starts over {warm >= 0}, alpha- over {warm < 0}; stop when " +
+                std::string(options.code_faithful ? "alpha- converged (code quirk)" : "both converged"));
+
+  auto run = [&](Scales scales) { return trace ? sweep_two<true>(w, d, scales) : sweep_two<false>(w, d, scales); };
+  TwoSums t = run(s);
+  if (trace) trace->iteration({0, s.positive, s.negative, t.support, t.objective});
+  for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
+    const Scales next{t.pos_d > 0 ? static_cast<float>(t.pos_dw / t.pos_d) : s.positive,
+                      t.neg_d > 0 ? static_cast<float>(t.neg_dw / t.neg_d) : s.negative};
+    t = run(next);
+    if (trace) trace->iteration({iteration, next.positive, next.negative, t.support, t.objective});
+    const bool pos_done = std::fabs(double(next.positive) - s.positive) < options.tolerance;
+    const bool neg_done = std::fabs(double(next.negative) - s.negative) < options.tolerance;
+    s = next;
+    if (options.code_faithful ? neg_done : (pos_done && neg_done)) break;
+  }
+  write_ternary(w, s, out);
+  return s;
+}
+
+}  // namespace laq::quant

@@ -1,0 +1,57 @@
+#pragma once
+// Alternating (approximate) loss-aware solvers: LAT-a (SPEC 2.3), LAT2-a (2.5),
+// LAQ linear (2.6) and LAQ log (2.7). One skeleton serves all of them:
+//
+//   b0 = sgn(warm)                               the previous step's quantized tensor
+//   alpha0 = A(b0) = sum d|b||w| / sum d|b|      (the d-weighted mean |w| over its support)
+//   b = Pi(w / alpha0)                           nearest level, see levels.h
+//   repeat at most max_iterations times:
+//       alpha' = A(b);  b = Pi(w / alpha')
+//       stop if |alpha' - alpha| < tolerance;  alpha = alpha'
+//   out = alpha * b
+//
+// So at least one iteration runs, and at most max_iterations + 1 scales are evaluated.
+// For ternary codes A is the least-squares scale and every step lowers (or keeps) the
+// objective; for multi-level codes the code's A is not least-squares (SPEC 2.6), so the
+// objective may rise slightly; Options::least_squares_alpha uses sum d b w / sum d b^2
+// instead, which restores monotonicity. The initial alpha0 is always the mean over supp(b0),
+// because sgn(warm) need not match sgn(w). Scales are rounded to float at every update,
+// as the code's .astype('float32') does, so the returned scale is the one that was used.
+//
+// Degenerate inputs (defined here; the authors' code divides by zero):
+//  - warm has an empty support, or |w| is 0 on all of it: alpha0 = d-weighted mean |w| of
+//    all elements (of the side's elements, for lat2);
+//  - an update meets an empty support (sum d|b| = 0): the previous alpha is kept, which
+//    also ends the loop;
+//  - all w are 0 (or, for lat2, a side has no elements): zeros and scale 0.
+#include <span>
+
+#include "quant/explain.h"
+#include "quant/levels.h"
+#include "quant/options.h"
+
+namespace laq::quant {
+
+// The shared one-scale skeleton over any symmetric level set. Uses options.max_iterations,
+// options.tolerance and options.least_squares_alpha. out may alias warm, not w.
+Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<const float> d,
+                 std::span<const float> warm, std::span<float> out, const Options& options, Trace* trace = nullptr);
+
+// LAT-a: levels {0, +-1}, threshold |w| > alpha/2 strictly.
+Scales lat_alternating(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                       std::span<float> out, const Options& options, Trace* trace = nullptr);
+// LAQ with 2^m - 1 linear / logarithmic levels, m = options.bits.
+Scales laq_linear(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                  std::span<float> out, const Options& options, Trace* trace = nullptr);
+Scales laq_log(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+               std::span<float> out, const Options& options, Trace* trace = nullptr);
+
+// LAT2-a: alpha+ and alpha- alternate side by side in one loop. The initial sets are the
+// code's: positive = {warm >= 0} (zeros included, |w| used even where w < 0),
+// negative = {warm < 0}; after that the positive side only ever holds w > alpha+/2 and the
+// negative side w < -alpha-/2. Stops when both scales moved less than the tolerance;
+// code_faithful: when the negative one did (SPEC 2.5 quirk).
+Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                        std::span<float> out, const Options& options, Trace* trace = nullptr);
+
+}  // namespace laq::quant

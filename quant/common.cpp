@@ -1,0 +1,55 @@
+#include "quant/common.h"
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "engine/error.h"
+
+namespace laq::quant {
+
+double objective(std::span<const float> w, std::span<const float> d, std::span<const float> q) {
+  require_size(q, w.size(), "objective", "q");
+  if (!d.empty()) require_size(d, w.size(), "objective", "d");
+  double sum = 0.0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double r = double(q[i]) - double(w[i]);
+    sum += (d.empty() ? 1.0 : double(d[i])) * r * r;
+  }
+  return sum;
+}
+
+double weighted_abs_mean(std::span<const float> w, std::span<const float> d) {
+  if (!d.empty()) require_size(d, w.size(), "weighted_abs_mean", "d");
+  double sum_dw = 0.0, sum_d = 0.0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double di = d.empty() ? 1.0 : double(d[i]);
+    sum_dw += di * std::fabs(double(w[i]));
+    sum_d += di;
+  }
+  return sum_d > 0.0 ? sum_dw / sum_d : 0.0;
+}
+
+void write_ternary(std::span<const float> w, Scales scales, std::span<float> out) {
+  // Compare against the float scale halved (exact in float), so decode(encode(out)) == out.
+  const float up = scales.positive > 0 ? scales.positive * 0.5f : std::numeric_limits<float>::infinity();
+  const float down = scales.negative > 0 ? scales.negative * 0.5f : std::numeric_limits<float>::infinity();
+  for (std::size_t i = 0; i < w.size(); ++i)
+    out[i] = w[i] > up ? scales.positive : (w[i] < -down ? -scales.negative : 0.0f);
+}
+
+void require_size(std::span<const float> a, std::size_t n, const char* function, const char* what) {
+  if (a.size() != n)
+    throw Error(std::string(function) + ": " + what + " has " + std::to_string(a.size()) +
+                " elements, expected " + std::to_string(n));
+}
+
+void require_no_alias(std::span<const float> in, std::span<float> out, const char* function) {
+  if (in.empty() || out.empty()) return;
+  // std::less gives a total order on pointers even across unrelated arrays.
+  const std::less<const float*> before;
+  const bool disjoint = !before(in.data(), out.data() + out.size()) || !before(out.data(), in.data() + in.size());
+  if (!disjoint) throw Error(std::string(function) + ": the output may not alias the latent weights w");
+}
+
+}  // namespace laq::quant

@@ -1,0 +1,31 @@
+#pragma once
+// The registry of weight quantizers: names as the command line spells them, and the few
+// facts about each method that the optimizer stage needs to drive it without knowing it.
+#include <array>
+#include <string>
+
+namespace laq::quant {
+
+enum class Method { fpn, bc, bwn, twn, ttq, dorefa, lab, lat_e, lat_a, lat2_e, lat2_a, laq_linear, laq_log };
+
+inline constexpr std::array<Method, 13> all_methods = {
+    Method::fpn, Method::bc,    Method::bwn,    Method::twn,    Method::ttq,        Method::dorefa, Method::lab,
+    Method::lat_e, Method::lat_a, Method::lat2_e, Method::lat2_a, Method::laq_linear, Method::laq_log};
+
+// "fpn", "bc", "bwn", "twn", "ttq", "dorefa", "lab", "lat-e", "lat-a", "lat2-e", "lat2-a",
+// "laq-linear", "laq-log". Throws laq::Error naming the valid spellings.
+Method parse_method(const std::string& name);
+std::string method_name(Method method);
+
+struct MethodTraits {
+  bool two_scales;                  // separate alpha+ and alpha- (lat2-*, ttq)
+  bool uses_curvature;              // reads d; the others may be given an empty d
+  bool uses_warm_start;             // reads the previous quantized tensor (alternating solvers)
+  bool needs_bits;                  // Options::bits matters (laq-*, dorefa)
+  bool scales_trained_by_gradient;  // ttq: the caller owns Wp, Wn and updates them with SGD/Adam
+  bool gradient_through_quantizer;  // dorefa: backprop through tanh and the max normalisation;
+                                    // every other method passes dL/dq to the latent w unchanged
+};
+MethodTraits traits(Method method);
+
+}  // namespace laq::quant

@@ -1,0 +1,54 @@
+#include "quant/quantize.h"
+
+#include <algorithm>
+#include <string>
+
+#include "engine/error.h"
+#include "quant/alternating.h"
+#include "quant/baselines.h"
+#include "quant/binary.h"
+#include "quant/common.h"
+#include "quant/ternary_exact.h"
+
+namespace laq::quant {
+
+Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                std::span<float> out, const Options& options, Trace* trace) {
+  const std::string name = "quantize(" + method_name(method) + ")";
+  require_size(out, w.size(), name.c_str(), "out");
+  require_no_alias(w, out, name.c_str());
+  const MethodTraits t = traits(method);
+  if (t.uses_curvature) require_size(d, w.size(), name.c_str(), "d");
+  if (t.uses_warm_start) require_size(warm, w.size(), name.c_str(), "warm");
+
+  switch (method) {
+    case Method::fpn:
+      std::copy(w.begin(), w.end(), out.begin());
+      return {1.0f, 1.0f};
+    case Method::bc: return binary_connect(w, options.bc_scale, out);
+    case Method::bwn: return bwn(w, out);
+    case Method::twn: return twn(w, out);
+    case Method::ttq:
+      throw Error("quantize: ttq scales are trained parameters owned by the caller; use ttq_forward(w, wp, wn, t, out) "
+                  "and ttq_backward(...) from quant/baselines.h");
+    case Method::dorefa: return dorefa(w, options.bits, out);
+    case Method::lab: return lab(w, d, out, trace);
+    case Method::lat_e: return lat_exact(w, d, out, options.code_faithful, trace);
+    case Method::lat_a: return lat_alternating(w, d, warm, out, options, trace);
+    case Method::lat2_e: return lat2_exact(w, d, out, options.code_faithful, trace);
+    case Method::lat2_a: return lat2_alternating(w, d, warm, out, options, trace);
+    case Method::laq_linear: return laq_linear(w, d, warm, out, options, trace);
+    case Method::laq_log: return laq_log(w, d, warm, out, options, trace);
+  }
+  throw Error("quantize: invalid method value");
+}
+
+void initial_warm_start(std::span<const float> w_init, std::span<float> warm) {
+  require_size(warm, w_init.size(), "initial_warm_start", "warm");
+  const double delta = 0.7 * weighted_abs_mean(w_init, {});
+  const float high = static_cast<float>(2 * delta);
+  for (std::size_t i = 0; i < w_init.size(); ++i)
+    warm[i] = w_init[i] > delta ? high : (w_init[i] < -delta ? -high : 0.0f);
+}
+
+}  // namespace laq::quant

@@ -1,0 +1,59 @@
+#pragma once
+// The combinatorial heart of the exact ternary solvers (SPEC 2.2, 2.4).
+//
+// For a fixed support S (the nonzero entries of the code), the best scale is the
+// d-weighted mean of |w| over S, and the objective equals sum d w^2 - P(S)^2 / D(S) with
+// P = sum_S d|w|, D = sum_S d. The best S of a given size is the set of the largest
+// magnitudes, so the whole problem is: over the prefixes of the magnitude-sorted weights,
+// maximise the score P^2 / D.
+//
+// Only prefixes that end a group of equal magnitudes are considered. Any cut inside a tie
+// group is never better than one of the group's ends (P^2/D is convex along the straight
+// segment the group traces in the (D, P) plane), and a tie group cannot be split by a
+// threshold anyway. On an exact tie of scores the smaller support wins.
+#include <cstddef>
+#include <span>
+
+#include "quant/explain.h"
+
+namespace laq::quant {
+
+// Which elements take part, and their magnitude.
+enum class Side {
+  all,       // every element, magnitude |w| (one-scale ternary)
+  positive,  // only w > 0, magnitude w (alpha+ of the two-scale ternary)
+  negative,  // only w < 0, magnitude -w (alpha-); exact zeros belong to neither side
+};
+
+struct Support {
+  std::size_t size = 0;  // the chosen prefix length j (0 only when the side is empty)
+  double sum_dw = 0;     // P_j
+  double sum_d = 0;      // D_j
+  // The optimal scale of this support: 2 c_j = P_j / D_j (0 for an empty side).
+  double alpha() const { return sum_d > 0 ? sum_dw / sum_d : 0.0; }
+};
+
+// The readable reference: sort the magnitudes, scan the prefixes. O(n log n).
+// With a trace, records the table of prefixes (SPEC 2.2) around the choice.
+Support best_support_sorted(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
+
+// The same answer in O(n) expected time (up to rounding of the sums: near-equal scores
+// whose difference is below ~1e-12 relative may resolve differently).
+//  1. one pass bins the magnitudes into `bins` equal-width bins over [0, max], keeping per
+//     bin the count, sum d|w|, sum d, and the smallest and largest magnitude;
+//  2. suffix sums give the exact score at every bin edge (edges are tie-group ends, since
+//     equal magnitudes share a bin);
+//  3. inside a bin the prefix sum P(t), as a function of the added curvature t, is concave
+//     and lies under both the line of slope `largest` from the bin's start and the line of
+//     slope `smallest` into its end. P^2/D is convex along each line, so the best cut
+//     inside the bin scores at most the value at the lines' crossing (the bin's "peak");
+//  4. only bins whose peak beats the best score found so far are sorted and scanned
+//     exactly, in decreasing order of peak. Typically a handful of bins.
+Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
+                               Trace* trace = nullptr);
+
+// Picks the sorted reference for small inputs (or when tracing, because its table is what
+// a student can follow) and the histogram solver otherwise.
+Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
+
+}  // namespace laq::quant
