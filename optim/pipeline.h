@@ -40,16 +40,22 @@ class StepPipeline {
 // Runs an optimizer over its group.
 class OptimizerStage : public Stage {
  public:
-  OptimizerStage(std::string name, std::unique_ptr<Optimizer> optimizer)
-      : name_(std::move(name)), optimizer_(std::move(optimizer)) {}
+  OptimizerStage(std::string name, std::unique_ptr<Optimizer> optimizer,
+                 const ParameterGroup* group = nullptr)
+      : name_(std::move(name)), optimizer_(std::move(optimizer)), group_(group) {}
   std::string name() const override { return name_; }
   void run(float learning_rate) override { optimizer_->step(learning_rate); }
-  StateView state() override { return optimizer_->state(); }
+  StateView state() override {
+    StateView s = optimizer_->state();
+    for (StateBuffer& b : s.buffers) b.group = group_;
+    return s;
+  }
   Optimizer& optimizer() { return *optimizer_; }
 
  private:
   std::string name_;
   std::unique_ptr<Optimizer> optimizer_;
+  const ParameterGroup* group_;
 };
 
 // Clips latent weights elementwise to [lo, hi] (SPEC.md 1.4: quantized weights to [-1, 1]).

@@ -8,9 +8,14 @@
 
 namespace laq::optim {
 
+struct ParameterGroup;
+
 struct StateBuffer {
   std::string name;
   std::span<float> data;
+  // Set when the buffer runs parallel to a parameter group (Adam's m and v): checkpoints
+  // then store it per parameter, beside the parameter's values.
+  const ParameterGroup* group = nullptr;
 };
 
 struct StateCounter {

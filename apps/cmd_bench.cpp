@@ -1,0 +1,81 @@
+// laq bench: the median time of one whole training step (forward, loss, backward, the full
+// optimizer pipeline) on synthetic data, as one JSON line. bench/pytorch_*.py times the
+// identical step in PyTorch for the side-by-side ratio (bench/compare.sh runs both).
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "apps/commands.h"
+#include "apps/options.h"
+#include "engine/autograd.h"
+#include "engine/losses.h"
+#include "engine/rng.h"
+#include "engine/threads.h"
+#include "train/json.h"
+#include "train/session.h"
+
+namespace laq::apps {
+namespace {
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * double(v.size() - 1);
+  const size_t i = static_cast<size_t>(pos);
+  return i + 1 < v.size() ? v[i] + (pos - double(i)) * (v[i + 1] - v[i]) : v[i];
+}
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+  std::string model = "mlp";
+  train::RunConfig c;
+  int64_t steps = 30, warmup = 5;
+  po::options_description o("laq bench options");
+  o.add_options()
+      ("help,h", "show this help")
+      ("model", po::value(&model)->default_value(model), "mlp (the MNIST MLP of SPEC.md 3.2)")
+      ("method", po::value(&c.method)->default_value(c.method), "weight quantizer")
+      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width for laq-linear, laq-log, dorefa")
+      ("batch", po::value(&c.batch)->default_value(100), "mini-batch size")
+      ("threads", po::value(&c.threads)->default_value(2), "BLAS threads")
+      ("steps", po::value(&steps)->default_value(steps), "timed steps (at least 20)")
+      ("warmup", po::value(&warmup)->default_value(warmup), "untimed steps first");
+  po::variables_map vm;
+  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp [--method M] [--threads N] [--steps N]"))
+    return 0;
+  require(model == "mlp", "model", model, "known models: mlp");
+  require(steps >= 20, "steps", steps, "at least 20 timed steps give a stable median");
+  require(warmup >= 0, "warmup", warmup, "must be non-negative");
+  require(c.threads >= 1, "threads", c.threads, "must be at least 1");
+  require(c.batch >= 2, "batch", c.batch, "batch norm needs at least 2 examples");
+  c.experiment = "mnist-mlp";
+  engine::set_threads(static_cast<int>(c.threads));
+
+  train::Session s = train::make_session(c);
+  engine::Rng rng(7);
+  engine::Tensor x({c.batch, 784});
+  for (float& v : x.span()) v = static_cast<float>(engine::uniform01(rng) - 0.5);
+  std::vector<int32_t> y(c.batch);
+  for (auto& v : y) v = static_cast<int32_t>(engine::uniform_below(rng, 10));
+
+  std::vector<double> ms;
+  for (int64_t i = 0; i < warmup + steps; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s.arena->zero_grads();
+    engine::Var out = s.model->forward(engine::constant(x), true);
+    engine::Var loss = engine::squared_hinge(out, y);
+    engine::backward(loss);
+    s.pipeline.step(1e-3f);
+    const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (i >= warmup) ms.push_back(t);
+  }
+  train::Json j;
+  j.add("bench", "train_step").add("engine", "laq").add("model", model).add("method", c.method)
+      .add("batch", c.batch).add("threads", c.threads).add("steps", steps)
+      .add("median_ms", percentile(ms, 0.5)).add("p10_ms", percentile(ms, 0.1))
+      .add("p90_ms", percentile(ms, 0.9));
+  std::cout << j.str() << std::endl;
+  return 0;
+}
+
+}  // namespace laq::apps

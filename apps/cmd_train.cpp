@@ -1,0 +1,162 @@
+// laq train: one run of one experiment (SPEC.md section 3), with checkpoints and results.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "apps/commands.h"
+#include "apps/options.h"
+#include "engine/error.h"
+#include "optim/schedule.h"
+#include "train/trainer.h"
+
+namespace laq::apps {
+namespace {
+
+std::string clock_text(double seconds) {
+  const int64_t s = static_cast<int64_t>(seconds + 0.5);
+  std::ostringstream out;
+  if (s >= 3600) out << s / 3600 << ":" << std::setw(2) << std::setfill('0') << (s / 60) % 60;
+  else out << s / 60;
+  out << ":" << std::setw(2) << std::setfill('0') << s % 60;
+  return out.str();
+}
+
+// Progress on stderr: a line redrawn in place on a terminal, an occasional plain line in a log.
+class ConsoleObserver : public train::TrainObserver {
+ public:
+  explicit ConsoleObserver(bool quiet) : quiet_(quiet), tty_(isatty(fileno(stderr))) {}
+
+  void on_step(const train::StepReport& r) override {
+    if (quiet_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double since = std::chrono::duration<double>(now - last_).count();
+    if (r.step != r.steps && since < (tty_ ? 0.5 : 30.0)) return;
+    last_ = now;
+    std::fprintf(stderr, "%sepoch %lld/%lld  step %lld/%lld  %.1f steps/s  loss %.4f  ETA %s%s",
+                 tty_ ? "\r\033[K" : "", (long long)r.epoch, (long long)r.epochs, (long long)r.step,
+                 (long long)r.steps, r.steps_per_second, r.mean_loss, clock_text(r.eta_seconds).c_str(),
+                 tty_ ? "" : "\n");
+    std::fflush(stderr);
+  }
+
+  void on_epoch(const train::EpochReport& r) override {
+    if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
+    std::printf("epoch %3lld  lr %.2e  train loss %.4f  train err %6.2f%%  val err %6.2f%%  %s  %s\n",
+                (long long)r.epoch, r.lr, r.train_loss, r.train_error, r.val_error,
+                r.tested ? ("test err " + fixed(r.test_error) + "% (best)").c_str()
+                         : ("best val " + fixed(r.best_val_error) + "%").c_str(),
+                clock_text(r.seconds).c_str());
+    std::fflush(stdout);
+  }
+
+  void on_note(const std::string& text) override { std::fprintf(stderr, "%s\n", text.c_str()); }
+
+ private:
+  static std::string fixed(double v) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(2) << v;
+    return s.str();
+  }
+  bool quiet_, tty_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::string default_out_dir(const train::RunConfig& c) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return "runs/" + c.experiment + "-" + c.method + "-" + stamp;
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+  train::RunConfig c;
+  std::string resume;
+  po::options_description o("laq train options (unset values come from the experiment's preset)");
+  o.add_options()
+      ("help,h", "show this help")
+      ("experiment", po::value(&c.experiment)->default_value(c.experiment), "experiment preset: mnist-mlp")
+      ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision)")
+      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m for laq-linear, laq-log, dorefa")
+      ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (SPEC.md 5)")
+      ("per-channel", po::bool_switch(&c.per_channel), "one scale per output channel instead of per tensor")
+      ("epochs", po::value<int64_t>(), "number of epochs (mnist-mlp: 50)")
+      ("batch", po::value<int64_t>(), "mini-batch size (mnist-mlp: 100)")
+      ("lr", po::value<double>(), "initial learning rate (mnist-mlp: 0.01)")
+      ("schedule", po::value<std::string>(), "LR schedule: constant | step:E1,E2,.. | every:N | exp:E (mnist-mlp: step:15,25)")
+      ("lr-decay", po::value<double>(), "LR factor applied by the schedule (mnist-mlp: 0.1)")
+      ("optimizer", po::value(&c.optimizer)->default_value(c.optimizer), "adam | sgd")
+      ("momentum", po::value(&c.momentum)->default_value(c.momentum), "SGD momentum")
+      ("batch-norm", po::value(&c.batch_norm)->default_value(c.batch_norm), "binary-connect (std + 1e-4, SPEC.md 3.1) | variance")
+      ("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation and data order")
+      ("threads", po::value(&c.threads)->default_value(c.threads), "BLAS threads")
+      ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(0), "also checkpoint every N steps (0: at epoch ends only)")
+      ("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs (0: all)")
+      ("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples (0: all)")
+      ("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")
+      ("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")
+      ("resume", po::value(&resume), "continue the run saved in this checkpoint (its configuration is used)")
+      ("quiet", "no progress line");
+  po::variables_map vm;
+  if (!parse_or_help(argc, argv, o, vm, "usage: laq train --experiment NAME --method M [options]")) return 0;
+
+  if (!resume.empty()) {
+    for (const char* flag : {"experiment", "method", "bits", "epochs", "batch", "lr", "schedule", "lr-decay",
+                             "optimizer", "seed", "data", "out", "train-size", "steps-per-epoch"})
+      if (vm.count(flag) && !vm[flag].defaulted())
+        throw UsageError("--resume takes the configuration from the checkpoint; drop --" + std::string(flag));
+  } else {
+    const train::ExperimentDefaults* preset = nullptr;
+    try {
+      preset = &train::experiment(c.experiment);
+    } catch (const Error& e) {
+      throw UsageError(std::string("option '--experiment': ") + e.what());
+    }
+    c.epochs = vm.count("epochs") ? vm["epochs"].as<int64_t>() : preset->epochs;
+    c.batch = vm.count("batch") ? vm["batch"].as<int64_t>() : preset->batch;
+    c.lr = vm.count("lr") ? vm["lr"].as<double>() : preset->lr;
+    c.schedule = vm.count("schedule") ? vm["schedule"].as<std::string>() : preset->schedule;
+    c.lr_decay = vm.count("lr-decay") ? vm["lr-decay"].as<double>() : preset->lr_decay;
+    if (c.data_dir.empty()) c.data_dir = "data/" + preset->data_subdir;
+    if (c.out_dir.empty()) c.out_dir = default_out_dir(c);
+    require(c.method == "fpn", "method", c.method, "unknown method (known: fpn)");
+    require(c.epochs >= 1, "epochs", c.epochs, "must be at least 1");
+    require(c.batch >= 1, "batch", c.batch, "must be at least 1");
+    require(c.lr > 0, "lr", c.lr, "must be positive");
+    require(c.lr_decay > 0, "lr-decay", c.lr_decay, "must be positive");
+    require(c.bits >= 1 && c.bits <= 8, "bits", c.bits, "must be in 1..8");
+    require(c.threads >= 1, "threads", c.threads, "must be at least 1");
+    require(c.optimizer == "adam" || c.optimizer == "sgd", "optimizer", c.optimizer, "expected adam or sgd");
+    require(c.batch_norm == "binary-connect" || c.batch_norm == "variance", "batch-norm", c.batch_norm,
+            "expected binary-connect or variance");
+    try {
+      optim::Schedule::parse(c.schedule, 1.0f, 1.0f);
+    } catch (const Error& e) {
+      throw UsageError(std::string("option '--schedule': ") + e.what());
+    }
+    if (!std::filesystem::is_directory(c.data_dir))
+      throw UsageError("option '--data': " + c.data_dir + " is not a folder (run tools/get_data.sh " +
+                       train::experiment(c.experiment).data_subdir + ")");
+  }
+
+  train::Trainer trainer(c, resume);
+  const train::RunConfig& rc = trainer.config();
+  std::cout << "laq train: " << rc.experiment << ", method " << rc.method << ", " << rc.epochs
+            << " epochs, batch " << rc.batch << ", lr " << rc.lr << " (" << rc.schedule << " x"
+            << rc.lr_decay << "), seed " << rc.seed << ", " << rc.threads << " threads -> " << rc.out_dir
+            << "\n";
+  ConsoleObserver observer(vm.count("quiet") > 0);
+  const train::TrainResult r = trainer.run(observer);
+  std::printf("result: best epoch %lld, best val error %.2f%%, test error at best val %.2f%%, %s\n",
+              (long long)r.best_epoch, r.best_val_error, r.test_error_at_best_val, clock_text(r.seconds).c_str());
+  return 0;
+}
+
+}  // namespace laq::apps

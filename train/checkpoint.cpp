@@ -1,0 +1,221 @@
+#include "train/checkpoint.h"
+
+#include <H5Cpp.h>
+
+#include <map>
+
+#include "engine/error.h"
+#include "optim/arena.h"
+
+namespace laq::train {
+namespace {
+
+constexpr int kFormatVersion = 1;
+namespace fs = std::filesystem;
+
+// --- attributes ---------------------------------------------------------------------------
+
+void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, v);
+}
+void write_attr(H5::H5Object& obj, const std::string& name, int64_t v) {
+  obj.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
+      .write(H5::PredType::NATIVE_INT64, &v);
+}
+void write_attr(H5::H5Object& obj, const std::string& name, double v) {
+  obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR))
+      .write(H5::PredType::NATIVE_DOUBLE, &v);
+}
+void write_attr(H5::H5Object& obj, const std::string& name, bool v) {
+  write_attr(obj, name, static_cast<int64_t>(v));
+}
+
+void read_attr(const H5::H5Object& obj, const std::string& name, std::string& v) {
+  H5::Attribute a = obj.openAttribute(name);
+  a.read(a.getStrType(), v);
+}
+void read_attr(const H5::H5Object& obj, const std::string& name, int64_t& v) {
+  obj.openAttribute(name).read(H5::PredType::NATIVE_INT64, &v);
+}
+void read_attr(const H5::H5Object& obj, const std::string& name, double& v) {
+  obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+}
+void read_attr(const H5::H5Object& obj, const std::string& name, bool& v) {
+  int64_t x = 0;
+  read_attr(obj, name, x);
+  v = x != 0;
+}
+
+template <typename F>
+void visit_progress(Progress& p, F&& f) {
+  f("epoch", p.epoch);
+  f("step_in_epoch", p.step_in_epoch);
+  f("global_step", p.global_step);
+  f("data_rng", p.data_rng);
+  f("best_val_error", p.best_val_error);
+  f("best_epoch", p.best_epoch);
+  f("test_error_at_best", p.test_error_at_best);
+  f("epoch_loss_sum", p.epoch_loss_sum);
+  f("epoch_errors", p.epoch_errors);
+  f("epoch_examples", p.epoch_examples);
+  f("elapsed_seconds", p.elapsed_seconds);
+}
+
+// --- datasets -----------------------------------------------------------------------------
+
+void write_floats(H5::Group& g, const std::string& name, std::span<const float> data,
+                  const engine::Shape& shape) {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  if (dims.empty()) dims.push_back(data.size());
+  H5::DataSet ds = g.createDataSet(name, H5::PredType::IEEE_F32LE,
+                                   H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
+  ds.write(data.data(), H5::PredType::NATIVE_FLOAT);
+}
+
+void read_floats(const H5::Group& g, const std::string& name, std::span<float> out,
+                 const std::string& where) {
+  if (!g.nameExists(name)) throw Error("missing entry " + where + "/" + name);
+  H5::DataSet ds = g.openDataSet(name);
+  const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
+  if (n != static_cast<hssize_t>(out.size()))
+    throw Error("entry " + where + "/" + name + " holds " + std::to_string(n) +
+                " values, the model needs " + std::to_string(out.size()));
+  ds.read(out.data(), H5::PredType::NATIVE_FLOAT);
+}
+
+// State buffers that run parallel to a parameter group are split per parameter.
+struct Placement {
+  std::string group, name;
+  std::span<float> data;
+  engine::Shape shape;
+};
+
+std::vector<Placement> place(const ModelState& state) {
+  std::vector<Placement> out;
+  for (layers::Parameter* p : state.parameters)
+    out.push_back({"/parameters/" + p->name, "latent", p->latent.span(), p->latent.shape()});
+  for (const layers::NamedBuffer& b : state.buffers)
+    out.push_back({"/buffers", b.name, b.tensor->span(), b.tensor->shape()});
+  for (const optim::StateBuffer& b : state.optimizer.buffers) {
+    if (b.group && static_cast<int64_t>(b.data.size()) == b.group->size()) {
+      for (const optim::ArenaSlot& slot : b.group->slots)
+        out.push_back({"/parameters/" + slot.parameter->name, b.name,
+                       b.data.subspan(slot.offset - b.group->begin, slot.size),
+                       slot.parameter->latent.shape()});
+    } else {
+      out.push_back({"/optimizer", b.name, b.data, {}});
+    }
+  }
+  return out;
+}
+
+H5::Group ensure_group(H5::H5File& file, const std::string& path) {
+  // Create each level: the 1.10 C++ API has no "create intermediate groups" overload.
+  std::string at;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    const size_t next = path.find('/', pos);
+    at = path.substr(0, next);
+    if (!file.nameExists(at)) file.createGroup(at);
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return file.openGroup(path);
+}
+
+template <typename F>
+auto with_hdf5_errors(const fs::path& path, const std::string& action, F&& f) {
+  H5::Exception::dontPrint();
+  try {
+    return f();
+  } catch (const H5::Exception& e) {
+    throw Error("cannot " + action + " checkpoint " + path.string() + ": " + e.getDetailMsg());
+  }
+}
+
+}  // namespace
+
+void save_checkpoint(const fs::path& path, const RunConfig& config, const Progress& progress,
+                     const ModelState& state) {
+  const fs::path tmp = path.string() + ".tmp";
+  with_hdf5_errors(path, "write", [&] {
+    {
+      H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
+      H5::Group root = file.openGroup("/");
+      write_attr(root, "format", std::string("laq-checkpoint"));
+      write_attr(root, "format_version", int64_t{kFormatVersion});
+      H5::Group cfg = file.createGroup("/config");
+      visit_fields(const_cast<RunConfig&>(config), [&](const char* k, auto& v) { write_attr(cfg, k, v); });
+      H5::Group prog = file.createGroup("/progress");
+      visit_progress(const_cast<Progress&>(progress), [&](const char* k, auto& v) { write_attr(prog, k, v); });
+      for (const Placement& p : place(state)) {
+        H5::Group g = ensure_group(file, p.group);
+        write_floats(g, p.name, p.data, p.shape);
+      }
+      H5::Group opt = ensure_group(file, "/optimizer");
+      for (const optim::StateCounter& c : state.optimizer.counters) write_attr(opt, c.name, *c.value);
+    }
+    return 0;
+  });
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
+
+namespace {
+
+H5::H5File open_checkpoint(const fs::path& path) {
+  if (!fs::exists(path)) throw Error("checkpoint " + path.string() + " does not exist");
+  if (!H5::H5File::isHdf5(path.string()))
+    throw Error("checkpoint " + path.string() + " is not an HDF5 file");
+  H5::H5File file(path.string(), H5F_ACC_RDONLY);
+  H5::Group root = file.openGroup("/");
+  std::string format;
+  int64_t version = 0;
+  if (!root.attrExists("format") || (read_attr(root, "format", format), format != "laq-checkpoint"))
+    throw Error(path.string() + " is not a laq checkpoint (no format=laq-checkpoint attribute)");
+  read_attr(root, "format_version", version);
+  if (version != kFormatVersion)
+    throw Error(path.string() + ": checkpoint format version " + std::to_string(version) +
+                ", this laq reads version " + std::to_string(kFormatVersion));
+  return file;
+}
+
+}  // namespace
+
+RunConfig read_checkpoint_config(const fs::path& path) {
+  return with_hdf5_errors(path, "read", [&] {
+    H5::H5File file = open_checkpoint(path);
+    H5::Group cfg = file.openGroup("/config");
+    RunConfig config;
+    visit_fields(config, [&](const char* k, auto& v) {
+      if (!cfg.attrExists(k)) throw Error(path.string() + ": /config lacks '" + k + "'");
+      read_attr(cfg, k, v);
+    });
+    return config;
+  });
+}
+
+void load_checkpoint(const fs::path& path, Progress& progress, const ModelState& state) {
+  with_hdf5_errors(path, "read", [&] {
+    H5::H5File file = open_checkpoint(path);
+    H5::Group prog = file.openGroup("/progress");
+    visit_progress(progress, [&](const char* k, auto& v) {
+      if (!prog.attrExists(k)) throw Error(path.string() + ": /progress lacks '" + k + "'");
+      read_attr(prog, k, v);
+    });
+    for (const Placement& p : place(state)) {
+      if (!file.nameExists(p.group)) throw Error(path.string() + ": missing group " + p.group);
+      read_floats(file.openGroup(p.group), p.name, p.data, path.string() + ":" + p.group);
+    }
+    H5::Group opt = file.openGroup("/optimizer");
+    for (const optim::StateCounter& c : state.optimizer.counters) {
+      if (!opt.attrExists(c.name)) throw Error(path.string() + ": /optimizer lacks '" + c.name + "'");
+      read_attr(opt, c.name, *c.value);
+    }
+    return 0;
+  });
+}
+
+}  // namespace laq::train

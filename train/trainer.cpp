@@ -1,0 +1,199 @@
+#include "train/trainer.h"
+
+#include <H5Cpp.h>
+#include <cblas.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "datasets/batcher.h"
+#include "engine/autograd.h"
+#include "engine/error.h"
+#include "engine/losses.h"
+#include "engine/threads.h"
+#include "optim/schedule.h"
+
+#ifndef LAQ_VERSION
+#define LAQ_VERSION "unknown"
+#endif
+
+namespace laq::train {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+engine::Var loss_of(LossKind kind, const engine::Var& out, std::span<const int32_t> y) {
+  return kind == LossKind::squared_hinge ? engine::squared_hinge(out, y)
+                                         : engine::softmax_cross_entropy(out, y);
+}
+
+}  // namespace
+
+Json environment_json(const RunConfig& config) {
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  Json env;
+  env.add("laq", LAQ_VERSION)
+      .add("openblas", openblas_get_config())
+      .add("hdf5", std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel))
+      .add("compiler", __VERSION__)
+      .add("threads", config.threads)
+      .add("ranks", 1);
+  return env;
+}
+
+Trainer::Trainer(RunConfig config, const fs::path& resume_from)
+    : config_(resume_from.empty() ? std::move(config) : read_checkpoint_config(resume_from)),
+      defaults_(experiment(config_.experiment)),
+      data_(load_data(config_)),
+      session_(make_session(config_)),
+      out_dir_(config_.out_dir) {
+  engine::set_threads(static_cast<int>(config_.threads));
+  if (config_.batch < 1) throw Error("batch size must be positive");
+  if (data_.train.y.size() < static_cast<size_t>(config_.batch))
+    throw Error("the training set (" + std::to_string(data_.train.y.size()) +
+                " examples) is smaller than one batch of " + std::to_string(config_.batch));
+  fs::create_directories(out_dir_);
+  if (!resume_from.empty()) {
+    load_checkpoint(resume_from, progress_, session_.state());
+  } else {
+    progress_.data_rng = engine::save_rng(engine::Rng(static_cast<uint64_t>(config_.seed) + 1));
+  }
+}
+
+double Trainer::train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors) {
+  session_.arena->zero_grads();
+  engine::Var out = session_.model->forward(engine::constant(x), true);
+  engine::Var loss = loss_of(defaults_.loss, out, y);
+  engine::backward(loss);
+  errors += engine::count_errors(out->value, y);
+  return loss->value[0];
+}
+
+double Trainer::evaluate(const LabeledSet& set) {
+  const int64_t steps = static_cast<int64_t>(set.y.size()) / config_.batch;
+  int64_t errors = 0;
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t b = s * config_.batch;
+    engine::Tensor x = set.x.rows(b, b + config_.batch);
+    engine::Var out = session_.model->forward(engine::constant(x), false);
+    errors += engine::count_errors(out->value, std::span(set.y).subspan(b, config_.batch));
+  }
+  const int64_t seen = steps * config_.batch;
+  return seen ? 100.0 * double(errors) / double(seen) : 0.0;
+}
+
+void Trainer::checkpoint() { save_checkpoint(out_dir_ / "checkpoint.h5", config_, progress_, session_.state()); }
+
+Json Trainer::result_header() const {
+  Json config;
+  visit_fields(const_cast<RunConfig&>(config_), [&](const char* k, auto& v) { config.add(k, v); });
+  Json j;
+  j.add("config", config).add("seed", config_.seed).add("environment", environment_json(config_));
+  return j;
+}
+
+void Trainer::append_result(const Json& line) const {
+  std::ofstream out(out_dir_ / "results.jsonl", std::ios::app);
+  out << line.str() << "\n";
+  if (!out) throw Error("cannot append to " + (out_dir_ / "results.jsonl").string());
+}
+
+TrainResult Trainer::run(TrainObserver& observer) {
+  const optim::Schedule schedule = optim::Schedule::parse(
+      config_.schedule, static_cast<float>(config_.lr), static_cast<float>(config_.lr_decay));
+  datasets::Batcher batcher(static_cast<int64_t>(data_.train.y.size()), config_.batch);
+  const int64_t steps = config_.steps_per_epoch > 0 ? std::min(config_.steps_per_epoch, batcher.steps())
+                                                    : batcher.steps();
+  const auto run_start = Clock::now();
+  const double elapsed_before = progress_.elapsed_seconds;
+  engine::Tensor xb({config_.batch, data_.train.x.numel() / data_.train.x.dim(0)});
+
+  while (progress_.epoch <= config_.epochs) {
+    const auto epoch_start = Clock::now();
+    const float lr = schedule.at(static_cast<int>(progress_.epoch));
+    engine::Rng data_rng = engine::load_rng(progress_.data_rng);
+    batcher.start_epoch(data_rng);
+    if (progress_.step_in_epoch > 0)
+      observer.on_note("resuming epoch " + std::to_string(progress_.epoch) + " at step " +
+                       std::to_string(progress_.step_in_epoch));
+    const int64_t first_step = progress_.step_in_epoch;
+
+    for (int64_t s = first_step; s < steps; ++s) {
+      const auto idx = batcher.indices(s);
+      datasets::gather_rows_into(data_.train.x, idx, xb);
+      const std::vector<int32_t> yb = datasets::gather_labels(data_.train.y, idx);
+      progress_.epoch_loss_sum += train_step(xb, yb, progress_.epoch_errors);
+      session_.pipeline.step(lr);
+      progress_.epoch_examples += config_.batch;
+      progress_.step_in_epoch = s + 1;
+      ++progress_.global_step;
+
+      const double t = seconds_since(epoch_start);
+      const double rate = double(s + 1 - first_step) / std::max(t, 1e-9);
+      observer.on_step({progress_.epoch, config_.epochs, s + 1, steps,
+                        progress_.epoch_loss_sum / double(s + 1), rate, double(steps - s - 1) / rate});
+      if (config_.checkpoint_every > 0 && progress_.global_step % config_.checkpoint_every == 0 &&
+          s + 1 < steps) {
+        progress_.elapsed_seconds = elapsed_before + seconds_since(run_start);
+        checkpoint();
+      }
+    }
+
+    EpochReport r{};
+    r.epoch = progress_.epoch;
+    r.lr = lr;
+    r.train_loss = progress_.epoch_loss_sum / double(std::max<int64_t>(1, steps));
+    r.train_error = 100.0 * double(progress_.epoch_errors) / double(std::max<int64_t>(1, progress_.epoch_examples));
+    r.val_error = evaluate(data_.val);
+    r.tested = r.val_error <= progress_.best_val_error;
+    r.test_error = -1;
+    if (r.tested) {
+      r.test_error = evaluate(data_.test);
+      progress_.best_val_error = r.val_error;
+      progress_.best_epoch = progress_.epoch;
+      progress_.test_error_at_best = r.test_error;
+    }
+    r.best_val_error = progress_.best_val_error;
+    r.test_error_at_best = progress_.test_error_at_best;
+    r.seconds = seconds_since(epoch_start);
+
+    Json line = result_header();
+    line.add("type", "epoch").add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss)
+        .add("train_error", r.train_error).add("val_error", r.val_error);
+    if (r.tested) line.add("test_error", r.test_error); else line.add_null("test_error");
+    line.add("best_epoch", progress_.best_epoch).add("best_val_error", r.best_val_error)
+        .add("test_error_at_best_val", r.test_error_at_best).add("epoch_seconds", r.seconds)
+        .add("global_step", progress_.global_step);
+    append_result(line);
+    observer.on_epoch(r);
+
+    // The next epoch starts from here: its data order continues this generator.
+    progress_.data_rng = engine::save_rng(data_rng);
+    progress_.step_in_epoch = 0;
+    progress_.epoch_loss_sum = 0;
+    progress_.epoch_errors = 0;
+    progress_.epoch_examples = 0;
+    progress_.elapsed_seconds = elapsed_before + seconds_since(run_start);
+    ++progress_.epoch;
+    checkpoint();
+  }
+
+  TrainResult result{progress_.best_epoch, progress_.best_val_error, progress_.test_error_at_best,
+                     elapsed_before + seconds_since(run_start)};
+  Json line = result_header();
+  line.add("type", "result").add("best_epoch", result.best_epoch)
+      .add("best_val_error", result.best_val_error)
+      .add("test_error_at_best_val", result.test_error_at_best_val)
+      .add("epochs", config_.epochs).add("global_step", progress_.global_step)
+      .add("train_seconds", result.seconds);
+  append_result(line);
+  return result;
+}
+
+}  // namespace laq::train

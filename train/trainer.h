@@ -1,0 +1,77 @@
+#pragma once
+// The epoch loop of SPEC.md 3.1: a fresh permutation each epoch, floor(N/B) steps, validation
+// every epoch, the test set evaluated whenever validation error <= the best so far (ties go to
+// the later epoch), the learning rate changed after the epoch's evaluation.
+//
+// Files under config.out_dir: results.jsonl (one line per epoch, one final line) and
+// checkpoint.h5 (every epoch end and every `checkpoint_every` steps), from which
+// `laq train --resume` continues to bit-identical weights.
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "train/checkpoint.h"
+#include "train/experiment.h"
+#include "train/json.h"
+#include "train/run_config.h"
+#include "train/session.h"
+
+namespace laq::train {
+
+struct StepReport {
+  int64_t epoch, epochs, step, steps;
+  double mean_loss;       // over the epoch so far
+  double steps_per_second;
+  double eta_seconds;     // to the end of the epoch
+};
+
+struct EpochReport {
+  int64_t epoch;
+  double lr, train_loss, train_error, val_error, test_error, best_val_error, test_error_at_best;
+  bool tested;            // this epoch improved (or tied) validation
+  double seconds;
+};
+
+// Nothing below apps/ prints: the trainer tells an observer, which the app implements.
+struct TrainObserver {
+  virtual ~TrainObserver() = default;
+  virtual void on_step(const StepReport&) {}
+  virtual void on_epoch(const EpochReport&) {}
+  virtual void on_note(const std::string&) {}
+};
+
+struct TrainResult {
+  int64_t best_epoch;
+  double best_val_error, test_error_at_best_val;  // percent
+  double seconds;
+};
+
+class Trainer {
+ public:
+  // A new run; `resume_from` (if not empty) continues the checkpointed run instead.
+  explicit Trainer(RunConfig config, const std::filesystem::path& resume_from = {});
+  TrainResult run(TrainObserver& observer);
+
+  Session& session() { return session_; }
+  const RunConfig& config() const { return config_; }
+  // Error (percent) of the current weights on a set, in order, floor(N/B) batches of B.
+  double evaluate(const LabeledSet& set);
+
+ private:
+  double train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors);
+  void checkpoint();
+  Json result_header() const;
+  void append_result(const Json& line) const;
+
+  RunConfig config_;
+  ExperimentDefaults defaults_;
+  ClassificationData data_;
+  Session session_;
+  Progress progress_;
+  std::filesystem::path out_dir_;
+};
+
+// Versions and machine facts recorded with every result.
+Json environment_json(const RunConfig& config);
+
+}  // namespace laq::train
