@@ -100,6 +100,8 @@ int run_train(int argc, char** argv) {
       ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(0), "also checkpoint every N steps (0: at epoch ends only)")
       ("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs (0: all)")
       ("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples (0: all)")
+      ("val-size", po::value(&c.val_size)->default_value(c.val_size), "validation = the last N images of the training file (SPEC.md 3.2: 10000)")
+      ("stop-after-steps", po::value<int64_t>(), "stop after this many steps without saving, as if killed (for resume tests)")
       ("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")
       ("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")
       ("resume", po::value(&resume), "continue the run saved in this checkpoint (its configuration is used)")
@@ -109,7 +111,8 @@ int run_train(int argc, char** argv) {
 
   if (!resume.empty()) {
     for (const char* flag : {"experiment", "method", "bits", "epochs", "batch", "lr", "schedule", "lr-decay",
-                             "optimizer", "seed", "data", "out", "train-size", "steps-per-epoch"})
+                             "optimizer", "seed", "data", "out", "train-size", "steps-per-epoch", "val-size", "batch-norm",
+                             "momentum", "code-faithful", "per-channel", "checkpoint-every"})
       if (vm.count(flag) && !vm[flag].defaulted())
         throw UsageError("--resume takes the configuration from the checkpoint; drop --" + std::string(flag));
   } else {
@@ -153,7 +156,12 @@ int run_train(int argc, char** argv) {
             << rc.lr_decay << "), seed " << rc.seed << ", " << rc.threads << " threads -> " << rc.out_dir
             << "\n";
   ConsoleObserver observer(vm.count("quiet") > 0);
+  if (vm.count("stop-after-steps")) trainer.stop_after_steps(vm["stop-after-steps"].as<int64_t>());
   const train::TrainResult r = trainer.run(observer);
+  if (r.interrupted) {
+    std::printf("stopped after step %lld without saving (--stop-after-steps)\n", (long long)r.global_step);
+    return 3;
+  }
   std::printf("result: best epoch %lld, best val error %.2f%%, test error at best val %.2f%%, %s\n",
               (long long)r.best_epoch, r.best_val_error, r.test_error_at_best_val, clock_text(r.seconds).c_str());
   return 0;

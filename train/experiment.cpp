@@ -68,7 +68,12 @@ LabeledSet take(engine::Tensor x, std::vector<int32_t> y, int64_t limit) {
 
 ClassificationData load_data(const RunConfig& config) {
   if (config.experiment == "mnist-mlp") {
-    datasets::MnistData d = datasets::load_mnist_experiment(config.data_dir);
+    const datasets::MnistSplit train = datasets::load_mnist_split(config.data_dir, "train");
+    const datasets::MnistSplit test = datasets::load_mnist_split(config.data_dir, "t10k");
+    if (config.val_size <= 0 || config.val_size >= train.n)
+      throw Error("validation size " + std::to_string(config.val_size) + " must be in (0, " +
+                  std::to_string(train.n) + ") for " + config.data_dir);
+    datasets::MnistData d = datasets::preprocess_mnist(train, test, train.n - config.val_size);
     ClassificationData out;
     out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
     out.val = {std::move(d.val_x), std::move(d.val_y)};

@@ -26,6 +26,7 @@ struct RunConfig {
   int64_t checkpoint_every = 0;     // steps between mid-epoch checkpoints; 0: epoch ends only
   int64_t steps_per_epoch = 0;      // 0: the whole training set; else a cap, for smoke runs
   int64_t train_size = 0;           // 0: the experiment's split; else the first N training examples
+  int64_t val_size = 10000;         // validation = the last val_size images of the training file
   std::string data_dir;
   std::string out_dir;
 };
@@ -51,6 +52,7 @@ void visit_fields(Config& c, F&& f) {
   f("checkpoint_every", c.checkpoint_every);
   f("steps_per_epoch", c.steps_per_epoch);
   f("train_size", c.train_size);
+  f("val_size", c.val_size);
   f("data_dir", c.data_dir);
   f("out_dir", c.out_dir);
 }

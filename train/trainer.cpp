@@ -133,6 +133,8 @@ TrainResult Trainer::run(TrainObserver& observer) {
       progress_.epoch_examples += config_.batch;
       progress_.step_in_epoch = s + 1;
       ++progress_.global_step;
+      if (stop_after_steps_ > 0 && progress_.global_step >= stop_after_steps_)
+        return {0, 0, 0, seconds_since(run_start), progress_.global_step, true};
 
       const double t = seconds_since(epoch_start);
       const double rate = double(s + 1 - first_step) / std::max(t, 1e-9);
@@ -185,7 +187,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
   }
 
   TrainResult result{progress_.best_epoch, progress_.best_val_error, progress_.test_error_at_best,
-                     elapsed_before + seconds_since(run_start)};
+                     elapsed_before + seconds_since(run_start), progress_.global_step, false};
   Json line = result_header();
   line.add("type", "result").add("best_epoch", result.best_epoch)
       .add("best_val_error", result.best_val_error)

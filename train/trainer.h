@@ -44,6 +44,8 @@ struct TrainResult {
   int64_t best_epoch;
   double best_val_error, test_error_at_best_val;  // percent
   double seconds;
+  int64_t global_step;
+  bool interrupted;  // stopped by stop_after_steps
 };
 
 class Trainer {
@@ -51,6 +53,8 @@ class Trainer {
   // A new run; `resume_from` (if not empty) continues the checkpointed run instead.
   explicit Trainer(RunConfig config, const std::filesystem::path& resume_from = {});
   TrainResult run(TrainObserver& observer);
+  // Makes run() return right after this global step, saving nothing: a kill, for tests.
+  void stop_after_steps(int64_t step) { stop_after_steps_ = step; }
 
   Session& session() { return session_; }
   const RunConfig& config() const { return config_; }
@@ -69,6 +73,7 @@ class Trainer {
   Session session_;
   Progress progress_;
   std::filesystem::path out_dir_;
+  int64_t stop_after_steps_ = 0;
 };
 
 // Versions and machine facts recorded with every result.
