@@ -1,0 +1,76 @@
+// The O(n) histogram support search equals the sort-based reference.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "quant/ternary_exact.h"
+#include "quant/top_support.h"
+#include "tests/quant/quant_test_util.h"
+
+namespace laq::quant {
+namespace {
+
+enum class Shape { uniform, gaussian, heavy_ties, all_equal, many_zeros, one_sided };
+
+std::vector<float> make(std::mt19937& rng, std::size_t n, Shape shape) {
+  std::vector<float> w(n);
+  std::normal_distribution<float> normal(0.0f, 0.3f);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (auto& x : w) {
+    switch (shape) {
+      case Shape::uniform: x = u(rng); break;
+      case Shape::gaussian: x = std::clamp(normal(rng), -1.0f, 1.0f); break;
+      case Shape::heavy_ties: x = std::round(u(rng) * 5) / 5; break;  // 11 distinct values
+      case Shape::all_equal: x = 0.3f; break;
+      case Shape::many_zeros: x = rng() % 10 < 7 ? 0.0f : u(rng); break;
+      case Shape::one_sided: x = std::fabs(u(rng)); break;
+    }
+  }
+  return w;
+}
+
+void expect_same(const Support& fast, const Support& reference, const std::string& where) {
+  ASSERT_EQ(fast.size, reference.size) << where;
+  EXPECT_NEAR(fast.sum_dw, reference.sum_dw, 1e-10 * reference.sum_dw + 1e-300) << where;
+  EXPECT_NEAR(fast.sum_d, reference.sum_d, 1e-10 * reference.sum_d + 1e-300) << where;
+}
+
+TEST(HistogramSupport, EqualsSortedReferenceAcrossSizesShapesAndSides) {
+  const std::size_t sizes[] = {1, 2, 3, 10, 100, 1000, 10000, 100000};
+  int seed = 0;
+  for (std::size_t n : sizes) {
+    for (Shape shape : {Shape::uniform, Shape::gaussian, Shape::heavy_ties, Shape::all_equal, Shape::many_zeros,
+                        Shape::one_sided}) {
+      for (bool uniform_d : {true, false}) {
+        std::mt19937 rng(++seed);
+        const auto w = make(rng, n, shape);
+        const auto d = uniform_d ? std::vector<float>(n, 1e-8f) : testing::curvature(rng, n);
+        for (Side side : {Side::all, Side::positive, Side::negative}) {
+          const Support reference = best_support_sorted(w, d, side);
+          for (std::size_t bins : {std::size_t{4}, std::size_t{64}, std::clamp<std::size_t>(n / 512, 256, 8192)}) {
+            expect_same(best_support_histogram(w, d, side, bins), reference,
+                        "n=" + std::to_string(n) + " shape=" + std::to_string(int(shape)) + " side=" +
+                            std::to_string(int(side)) + " bins=" + std::to_string(bins) + " seed=" + std::to_string(seed));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(HistogramSupport, MillionElementsThroughLatExact) {
+  for (Shape shape : {Shape::uniform, Shape::gaussian, Shape::heavy_ties, Shape::many_zeros, Shape::all_equal}) {
+    std::mt19937 rng(99 + int(shape));
+    const std::size_t n = 1000000;
+    const auto w = make(rng, n, shape);
+    const auto d = testing::curvature(rng, n, 3.0);
+    std::vector<float> fast(n), reference(n);
+    const Scales a = lat_exact(w, d, fast);  // dispatches to the histogram solver at this size
+    const Scales b = lat_exact_sorted(w, d, reference);
+    EXPECT_FLOAT_EQ(a.positive, b.positive) << int(shape);
+    EXPECT_EQ(fast, reference) << int(shape);
+  }
+}
+
+}  // namespace
+}  // namespace laq::quant
