@@ -13,6 +13,7 @@
 #include "apps/options.h"
 #include "engine/error.h"
 #include "optim/schedule.h"
+#include "quant/method.h"
 #include "train/trainer.h"
 
 namespace laq::apps {
@@ -83,7 +84,7 @@ int run_train(int argc, char** argv) {
   o.add_options()
       ("help,h", "show this help")
       ("experiment", po::value(&c.experiment)->default_value(c.experiment), "experiment preset: mnist-mlp")
-      ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision)")
+      ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision), bc, bwn, twn, ttq, dorefa, lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log")
       ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m for laq-linear, laq-log, dorefa")
       ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (SPEC.md 5)")
       ("per-channel", po::bool_switch(&c.per_channel), "one scale per output channel instead of per tensor")
@@ -129,7 +130,11 @@ int run_train(int argc, char** argv) {
     c.lr_decay = vm.count("lr-decay") ? vm["lr-decay"].as<double>() : preset->lr_decay;
     if (c.data_dir.empty()) c.data_dir = "data/" + preset->data_subdir;
     if (c.out_dir.empty()) c.out_dir = default_out_dir(c);
-    require(c.method == "fpn", "method", c.method, "unknown method (known: fpn)");
+    try {
+      quant::parse_method(c.method);
+    } catch (const Error& e) {
+      throw UsageError(std::string("option '--method': ") + e.what());
+    }
     require(c.epochs >= 1, "epochs", c.epochs, "must be at least 1");
     require(c.batch >= 1, "batch", c.batch, "must be at least 1");
     require(c.lr > 0, "lr", c.lr, "must be positive");

@@ -11,6 +11,7 @@
 #include "layers/sequential.h"
 #include "optim/arena.h"
 #include "optim/pipeline.h"
+#include "optim/quantize_stage.h"
 #include "train/checkpoint.h"
 #include "train/run_config.h"
 
@@ -20,6 +21,7 @@ struct Session {
   std::unique_ptr<layers::Sequential> model;
   std::unique_ptr<optim::ParameterArena> arena;
   optim::StepPipeline pipeline;
+  std::shared_ptr<optim::QuantizedGroup> quantized;  // null for full precision
 
   ModelState state() const;
 };

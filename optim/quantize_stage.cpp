@@ -1,0 +1,141 @@
+#include "optim/quantize_stage.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/error.h"
+#include "optim/adam.h"
+#include "quant/baselines.h"
+#include "quant/quantize.h"
+
+namespace laq::optim {
+
+namespace {
+constexpr float kCurvatureEps = 1e-8f;  // d = sqrt(acc) + 1e-8 (SPEC.md 1.3)
+constexpr float kAccBeta = 0.999f;
+}  // namespace
+
+QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& group, quant::Method method,
+                               quant::Options options, bool per_channel)
+    : arena_(arena), group_(&group), method_(method), options_(options),
+      latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
+  int64_t largest = 0;
+  for (const ArenaSlot& slot : group.slots) {
+    const int64_t rows = per_channel ? slot.parameter->output_channels() : 1;
+    tensors_.push_back({slot.parameter, slot.offset - group.begin, slot.size, rows,
+                        std::vector<quant::Scales>(rows)});
+    largest = std::max(largest, slot.size);
+    // From now on the forward pass reads the quantized copy.
+    slot.parameter->value = engine::Tensor::view_of(quantized_.data() + (slot.offset - group.begin),
+                                                    slot.parameter->latent.shape());
+  }
+  curvature_.resize(largest);
+  if (method == quant::Method::ttq) {
+    // TTQ's scales start at the TWN scale of the initial weights (the TTQ paper leaves it open).
+    for (const QuantizedTensor& t : tensors_) {
+      std::vector<float> twn(t.size);
+      const quant::Scales s = quant::twn(latent_.subspan(t.offset, t.size), twn);
+      ttq_scales_.push_back(s.positive > 0 ? s.positive : 1.0f);
+      ttq_scales_.push_back(s.negative > 0 ? s.negative : 1.0f);
+    }
+    ttq_scale_grads_.assign(ttq_scales_.size(), 0.0f);
+  }
+  // The first projection: acc = 0, so d is uniform (SPEC.md 1.3), warm-started from the TWN
+  // sign pattern of the initial weights (SPEC.md 2.3).
+  std::vector<float> warm(group.size());
+  for (const QuantizedTensor& t : tensors_)
+    quant::initial_warm_start(latent_.subspan(t.offset, t.size), std::span(warm).subspan(t.offset, t.size));
+  project({}, warm);
+}
+
+void QuantizedGroup::project(std::span<const float> second_moment, std::span<const float> warm) {
+  const quant::MethodTraits traits = quant::traits(method_);
+  for (size_t k = 0; k < tensors_.size(); ++k) {
+    QuantizedTensor& t = tensors_[k];
+    std::span<const float> w = latent_.subspan(t.offset, t.size);
+    std::span<float> q = std::span(quantized_).subspan(t.offset, t.size);
+    if (method_ == quant::Method::ttq) {
+      quant::ttq_forward(w, ttq_scales_[2 * k], ttq_scales_[2 * k + 1], options_.ttq_threshold, q);
+      t.scales[0] = {ttq_scales_[2 * k], ttq_scales_[2 * k + 1]};
+      continue;
+    }
+    std::span<float> d = std::span(curvature_).subspan(0, t.size);
+    if (traits.uses_curvature) {
+      if (second_moment.empty()) {
+        std::fill(d.begin(), d.end(), kCurvatureEps);
+      } else {
+        const float* v = second_moment.data() + t.offset;
+        for (int64_t i = 0; i < t.size; ++i) d[i] = std::sqrt(v[i]) + kCurvatureEps;
+      }
+    }
+    std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
+    const int64_t row = t.size / t.rows;
+    for (int64_t r = 0; r < t.rows; ++r) {
+      auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
+      t.scales[r] = quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
+                                    part(start, traits.uses_warm_start), q.subspan(r * row, row), options_);
+    }
+  }
+}
+
+QuantizeStage::QuantizeStage(std::shared_ptr<QuantizedGroup> group, const Optimizer& optimizer)
+    : group_(std::move(group)), optimizer_(optimizer) {
+  if (optimizer_.second_moment().empty()) own_acc_.assign(group_->latent().size(), 0.0f);
+}
+
+void QuantizeStage::run(float) {
+  std::span<const float> acc = optimizer_.second_moment();
+  if (!own_acc_.empty()) {
+    const std::span<float> g = group_->grads();
+    for (size_t i = 0; i < own_acc_.size(); ++i)
+      own_acc_[i] = kAccBeta * own_acc_[i] + (1.0f - kAccBeta) * g[i] * g[i];
+    acc = own_acc_;
+  }
+  group_->project(acc);
+}
+
+StateView QuantizeStage::state() {
+  StateView s;
+  s.buffers.push_back({"quantized", group_->quantized(), &group_->group()});
+  if (!own_acc_.empty()) s.buffers.push_back({"acc", own_acc_, &group_->group()});
+  if (!group_->ttq_scales().empty()) s.buffers.push_back({"ttq_scales", group_->ttq_scales()});
+  return s;
+}
+
+QuantizeGradientStage::QuantizeGradientStage(std::shared_ptr<QuantizedGroup> group) : group_(std::move(group)) {
+  size_t largest = 0;
+  for (const QuantizedTensor& t : group_->tensors()) largest = std::max<size_t>(largest, t.size);
+  scratch_.resize(largest);
+  if (group_->method() == quant::Method::ttq)
+    scale_optimizer_ = std::make_unique<Adam>("ttq_scales_adam", group_->ttq_scales(), group_->ttq_scale_grads());
+}
+
+void QuantizeGradientStage::run(float learning_rate) {
+  const quant::Method method = group_->method();
+  const auto& tensors = group_->tensors();
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    const QuantizedTensor& t = tensors[k];
+    std::span<const float> w = group_->latent().subspan(t.offset, t.size);
+    std::span<float> g = group_->grads().subspan(t.offset, t.size);
+    std::span<float> out = std::span(scratch_).subspan(0, t.size);
+    if (method == quant::Method::ttq) {
+      auto& s = group_->ttq_scales();
+      auto& gs = group_->ttq_scale_grads();
+      quant::ttq_backward(w, g, s[2 * k], s[2 * k + 1], group_->options().ttq_threshold, out, gs[2 * k],
+                          gs[2 * k + 1]);
+    } else if (method == quant::Method::dorefa) {
+      quant::dorefa_backward(w, g, out);
+    } else {
+      continue;
+    }
+    std::copy(out.begin(), out.end(), g.begin());
+  }
+  if (scale_optimizer_) {
+    scale_optimizer_->step(learning_rate);
+    for (float& s : group_->ttq_scales()) s = std::max(s, 1e-8f);  // scales are magnitudes
+  }
+}
+
+StateView QuantizeGradientStage::state() { return scale_optimizer_ ? scale_optimizer_->state() : StateView{}; }
+
+}  // namespace laq::optim
