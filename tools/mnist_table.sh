@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Trains the MNIST MLP with each method of the paper's table, one run after another, into
+# OUT/<method>/. A finished run (its results.jsonl has a "result" line) is skipped; an
+# interrupted one resumes from its checkpoint. Prints the table at the end.
+#   tools/mnist_table.sh [--epochs N] [--threads N] [--out DIR] [--methods "fpn lab ..."]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+laq=${LAQ:-$here/build/laq}
+epochs=10 threads=2 out=runs/mnist-table
+methods="fpn bc bwn lab twn ttq lat-e lat-a lat2-e lat2-a laq-linear laq-log dorefa"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --epochs) epochs=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --methods) methods=$2; shift 2 ;;
+    *) echo "mnist_table.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+for m in $methods; do
+  dir="$out/$m"
+  if [[ -f "$dir/results.jsonl" ]] && grep -q '"type": "result"' "$dir/results.jsonl"; then
+    echo "== $m: done"; continue
+  fi
+  if [[ -f "$dir/checkpoint.h5" ]]; then
+    echo "== $m: resuming"; "$laq" train --resume "$dir/checkpoint.h5" --threads "$threads" --quiet || echo "== $m: FAILED"
+  else
+    echo "== $m: training $epochs epochs"
+    "$laq" train --experiment mnist-mlp --method "$m" --bits 3 --epochs "$epochs" --threads "$threads" \
+      --out "$dir" --checkpoint-every 100 --quiet || echo "== $m: FAILED"
+  fi
+done
+printf '\n| method | best epoch | val error (%%) | test error at best val (%%) | minutes |\n|---|---|---|---|---|\n'
+for m in $methods; do
+  f="$out/$m/results.jsonl"
+  line=$(grep '"type": "result"' "$f" 2>/dev/null | tail -1) || true
+  [[ -n "$line" ]] || { echo "| $m | | | (not finished) | |"; continue; }
+  get() { echo "$line" | sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p"; }
+  awk -v m="$m" -v e="$(get best_epoch)" -v v="$(get best_val_error)" -v t="$(get test_error_at_best_val)" -v s="$(get train_seconds)" \
+    'BEGIN { printf "| %s | %d | %.2f | %.2f | %.1f |\n", m, e, v, t, s / 60 }'
+done
