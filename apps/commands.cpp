@@ -6,6 +6,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       {"train", run_train},
       {"bench", run_bench},
+      {"quantize", run_quantize},
   };
   return table;
 }

@@ -21,5 +21,6 @@ const std::vector<Command>& commands();
 
 int run_train(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_quantize(int argc, char** argv);
 
 }  // namespace laq::apps

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
       "usage: laq <command> [options]\n"
       "commands:\n"
       "  train      train one experiment (laq train --help)\n"
-      "  bench      time one training step (laq bench --help)\n";
+      "  bench      time one training step (laq bench --help)\n"
+      "  quantize   run one quantizer on a CSV of weights and curvatures (laq quantize --help)\n";
   if (argc < 2) {
     std::cerr << usage;
     return 2;
