@@ -63,7 +63,7 @@ struct Sums {
 };
 
 template <bool TowardZero, bool Traced>
-Sums sweep_impl(std::span<const float> w, std::span<const float> d, const Grid& grid) {
+Sums sweep_traced(std::span<const float> w, std::span<const float> d, const Grid& grid) {
   Sums s;
   for (std::size_t i = 0; i < w.size(); ++i) {
     const double a = std::fabs(double(w[i]));
@@ -81,19 +81,65 @@ Sums sweep_impl(std::span<const float> w, std::span<const float> d, const Grid& 
   return s;
 }
 
+// The hot loop of every alternating solver, without branches and with `lanes` independent
+// accumulators (a single double accumulator would be one long chain of dependent adds).
+// The level magnitude is built as a sum of steps M_r - M_{r-1} over the thresholds passed.
+template <bool TowardZero, std::size_t K>
+Sums sweep_fast(std::span<const float> w, std::span<const float> d, const Grid& grid) {
+  constexpr std::size_t lanes = 8;
+  const std::size_t k = K ? K : grid.threshold.size();
+  std::vector<double> step(k);
+  for (std::size_t j = 0; j < k; ++j) step[j] = grid.magnitude[j + 1] - grid.magnitude[j];
+  const double* threshold = grid.threshold.data();
+  double d_b_w[lanes] = {}, d_b[lanes] = {}, d_b2[lanes] = {}, support[lanes] = {};
+  auto element = [&](std::size_t i, std::size_t lane) {
+    const double a = std::fabs(double(w[i]));
+    double m = 0;
+    // Multiplying by a converted bool keeps the compiler from emitting a branch.
+    for (std::size_t j = 0; j < (K ? K : k); ++j) m += step[j] * double(TowardZero ? a > threshold[j] : a >= threshold[j]);
+    const double dm = double(d[i]) * m;
+    d_b_w[lane] += dm * a;
+    d_b[lane] += dm;
+    d_b2[lane] += dm * m;
+    support[lane] += double(TowardZero ? a > threshold[0] : a >= threshold[0]);
+  };
+  const std::size_t n = w.size(), blocked = n - n % lanes;
+  for (std::size_t i = 0; i < blocked; i += lanes)
+    for (std::size_t lane = 0; lane < lanes; ++lane) element(i + lane, lane);
+  for (std::size_t i = blocked; i < n; ++i) element(i, i - blocked);
+  Sums s;
+  for (std::size_t lane = 0; lane < lanes; ++lane) {
+    s.d_b_w += d_b_w[lane];
+    s.d_b += d_b[lane];
+    s.d_b2 += d_b2[lane];
+    s.support += static_cast<std::size_t>(support[lane]);
+  }
+  return s;
+}
+
+template <bool TowardZero>
+Sums sweep_untraced(std::span<const float> w, std::span<const float> d, const Grid& grid) {
+  switch (grid.threshold.size()) {
+    case 1: return sweep_fast<TowardZero, 1>(w, d, grid);
+    case 3: return sweep_fast<TowardZero, 3>(w, d, grid);
+    case 7: return sweep_fast<TowardZero, 7>(w, d, grid);
+    default: return sweep_fast<TowardZero, 0>(w, d, grid);
+  }
+}
+
 Sums sweep(const LevelSet& levels, std::span<const float> w, std::span<const float> d, float alpha, bool traced) {
   const Grid grid(levels, alpha);
   const bool toward_zero = levels.tie == TieRule::toward_zero;
-  if (traced) return toward_zero ? sweep_impl<true, true>(w, d, grid) : sweep_impl<false, true>(w, d, grid);
-  return toward_zero ? sweep_impl<true, false>(w, d, grid) : sweep_impl<false, false>(w, d, grid);
+  if (traced) return toward_zero ? sweep_traced<true, true>(w, d, grid) : sweep_traced<false, true>(w, d, grid);
+  return toward_zero ? sweep_untraced<true>(w, d, grid) : sweep_untraced<false>(w, d, grid);
 }
 
 template <bool TowardZero>
 void write_impl(std::span<const float> w, std::span<float> out, const Grid& grid) {
   for (std::size_t i = 0; i < w.size(); ++i) {
     const float v = grid.value[level_of<TowardZero>(std::fabs(double(w[i])), grid.threshold)];
-    out[i] = w[i] < 0 ? -v : v;
-    if (v == 0.0f) out[i] = 0.0f;  // no -0: decode() rebuilds +0 for the zero level
+    // copysign without a branch; adding +0 turns a -0 into +0, which decode() rebuilds.
+    out[i] = std::copysign(v, w[i]) + 0.0f;
   }
 }
 
@@ -119,8 +165,11 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
   // alpha0: the d-weighted mean |w| over the warm start's support (read before out is
   // written, since out may alias warm).
   double sum_dw = 0, sum_d = 0;
-  for (std::size_t i = 0; i < w.size(); ++i)
-    if (warm[i] != 0.0f) sum_dw += double(d[i]) * std::fabs(w[i]), sum_d += d[i];
+  for (std::size_t i = 0; i < w.size(); ++i) {  // branch-free: the support is a random pattern
+    const double di = double(d[i]) * double(warm[i] != 0.0f);
+    sum_dw += di * std::fabs(w[i]);
+    sum_d += di;
+  }
   double alpha0 = sum_d > 0 ? sum_dw / sum_d : 0.0;
   if (!(alpha0 > 0)) {
     alpha0 = weighted_abs_mean(w, d);
@@ -185,9 +234,10 @@ TwoSums sweep_two(std::span<const float> w, std::span<const float> d, Scales s) 
   for (std::size_t i = 0; i < w.size(); ++i) {
     const double x = w[i], di = d[i];
     const bool p = w[i] > up, n = w[i] < down;
-    if (p) t.pos_dw += di * x, t.pos_d += di;
-    if (n) t.neg_dw -= di * x, t.neg_d += di;
-    t.support += p || n;
+    const double dp = di * double(p), dn = di * double(n);  // masks, not branches
+    t.pos_dw += dp * x, t.pos_d += dp;
+    t.neg_dw -= dn * x, t.neg_d += dn;
+    t.support += p + n;
     if constexpr (Traced) {
       const double q = p ? s.positive : (n ? -double(s.negative) : 0.0);
       t.objective += di * (q - x) * (q - x);
@@ -206,12 +256,13 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
   // Initial sets as the code builds them: {warm >= 0} and {warm < 0}, scales over |w|.
   double pos_dw = 0, pos_d = 0, neg_dw = 0, neg_d = 0;
   double side_pos_dw = 0, side_pos_d = 0, side_neg_dw = 0, side_neg_d = 0;  // fallbacks
-  for (std::size_t i = 0; i < w.size(); ++i) {
+  for (std::size_t i = 0; i < w.size(); ++i) {  // masks, not branches
     const double a = std::fabs(double(w[i])), di = d[i];
-    if (warm[i] >= 0.0f) pos_dw += di * a, pos_d += di;
-    else neg_dw += di * a, neg_d += di;
-    if (w[i] > 0) side_pos_dw += di * a, side_pos_d += di;
-    if (w[i] < 0) side_neg_dw += di * a, side_neg_d += di;
+    const double warm_pos = di * double(warm[i] >= 0.0f), w_pos = di * double(w[i] > 0), w_neg = di * double(w[i] < 0);
+    pos_dw += warm_pos * a, pos_d += warm_pos;
+    neg_dw += (di - warm_pos) * a, neg_d += di - warm_pos;
+    side_pos_dw += w_pos * a, side_pos_d += w_pos;
+    side_neg_dw += w_neg * a, side_neg_d += w_neg;
   }
   auto initial = [](double dw, double dd, double side_dw, double side_d) {
     if (side_d == 0) return 0.0f;  // no element on this side at all

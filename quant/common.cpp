@@ -35,7 +35,7 @@ void write_ternary(std::span<const float> w, Scales scales, std::span<float> out
   const float up = scales.positive > 0 ? scales.positive * 0.5f : std::numeric_limits<float>::infinity();
   const float down = scales.negative > 0 ? scales.negative * 0.5f : std::numeric_limits<float>::infinity();
   for (std::size_t i = 0; i < w.size(); ++i)
-    out[i] = w[i] > up ? scales.positive : (w[i] < -down ? -scales.negative : 0.0f);
+    out[i] = scales.positive * float(w[i] > up) - scales.negative * float(w[i] < -down);  // no branches
 }
 
 void require_size(std::span<const float> a, std::size_t n, const char* function, const char* what) {

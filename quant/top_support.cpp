@@ -90,40 +90,53 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
   return {best.j, best.P, best.D};
 }
 
-Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
-                               Trace* trace) {
-  require_size(d, w.size(), "best_support_histogram", "d");
-  bins = std::max<std::size_t>(bins, 1);
+namespace {
+
+template <Side OnSide>
+Support histogram_search(std::span<const float> w, std::span<const float> d, std::size_t bins, Trace* trace) {
+  constexpr Side side = OnSide;
+
+  // Elements off this side (the other sign, and exact zeros for one-sided searches) are
+  // routed with integer arithmetic, never with branches: the signs of real weights are
+  // unpredictable and a mispredicted branch per element would triple the cost.
+  auto excluded = [](float x) {
+    if constexpr (OnSide == Side::all) return false;
+    else if constexpr (OnSide == Side::positive) return !(x > 0.0f);
+    else return !(x < 0.0f);
+  };
 
   // Pass 1: how many take part, and the largest magnitude (sets the bin width).
   std::size_t n = 0;
   float largest = 0.0f;
   for (float x : w) {
-    const float a = side_magnitude(x, side);
-    if (a >= 0.0f) {
-      ++n;
-      largest = std::max(largest, a);
-    }
+    const bool off = excluded(x);
+    n += !off;
+    largest = std::max(largest, std::fabs(x) * float(!off));
   }
   if (n == 0) return {};
   if (largest == 0.0f) {  // all magnitudes zero: one tie group, score 0, alpha 0
     double D = 0;
     for (std::size_t i = 0; i < w.size(); ++i)
-      if (side_magnitude(w[i], side) >= 0.0f) D += d[i];
+      if (!excluded(w[i])) D += d[i];
     return {n, 0.0, D};
   }
 
   // Pass 2: the histogram. floor(a * scale) is monotone in a, so higher bins hold strictly
   // larger magnitudes and equal magnitudes share a bin.
   const double scale = double(bins) / double(largest);
-  auto bin_of = [&](float a) { return std::min(static_cast<std::size_t>(double(a) * scale), bins - 1); };
-  std::vector<std::uint32_t> count(bins, 0);
-  std::vector<double> bin_dw(bins, 0.0), bin_d(bins, 0.0);
-  std::vector<float> bin_lo(bins, std::numeric_limits<float>::infinity()), bin_hi(bins, 0.0f);
+  // Off-side elements go to `spill` extra bins past the end that are never read, taken in
+  // turn so that their updates do not form one long chain of dependent additions.
+  constexpr std::size_t spill = 16;
+  auto bin_of = [&](float x, std::size_t i) {
+    const std::size_t k = std::min(static_cast<std::size_t>(double(std::fabs(x)) * scale), bins - 1);
+    return k + std::size_t(excluded(x)) * (bins + (i % spill) - k);
+  };
+  std::vector<std::uint32_t> count(bins + spill, 0);
+  std::vector<double> bin_dw(bins + spill, 0.0), bin_d(bins + spill, 0.0);
+  std::vector<float> bin_lo(bins + spill, std::numeric_limits<float>::infinity()), bin_hi(bins + spill, 0.0f);
   for (std::size_t i = 0; i < w.size(); ++i) {
-    const float a = side_magnitude(w[i], side);
-    if (a < 0.0f) continue;
-    const std::size_t k = bin_of(a);
+    const float a = std::fabs(w[i]);
+    const std::size_t k = bin_of(w[i], i);
     ++count[k];
     bin_dw[k] += double(d[i]) * a;
     bin_d[k] += d[i];
@@ -168,7 +181,7 @@ Support best_support_histogram(std::span<const float> w, std::span<const float> 
   std::size_t sorted_elements = 0, scanned_bins = 0;
   if (!candidates.empty()) {
     // Pass 3: gather the candidate bins' elements into contiguous segments.
-    std::vector<std::int64_t> offset(bins, -1);
+    std::vector<std::int64_t> offset(bins + spill, -1);
     std::size_t total = 0;
     for (const auto& c : candidates) {
       offset[c.bin] = static_cast<std::int64_t>(total);
@@ -177,9 +190,8 @@ Support best_support_histogram(std::span<const float> w, std::span<const float> 
     std::vector<Entry> gathered(total);
     std::vector<std::int64_t> fill = offset;
     for (std::size_t i = 0; i < w.size(); ++i) {
-      const float a = side_magnitude(w[i], side);
-      if (a < 0.0f) continue;
-      const std::size_t k = bin_of(a);
+      const float a = std::fabs(w[i]);
+      const std::size_t k = bin_of(w[i], i);
       if (fill[k] >= 0) gathered[static_cast<std::size_t>(fill[k]++)] = {a, d[i]};
     }
     // Scan the most promising bins first; the rest are pruned as the best score rises.
@@ -207,6 +219,20 @@ Support best_support_histogram(std::span<const float> w, std::span<const float> 
                 " elements) sorted and scanned; chosen j* = " + std::to_string(best.j));
   }
   return {best.j, best.P, best.D};
+}
+
+}  // namespace
+
+Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
+                               Trace* trace) {
+  require_size(d, w.size(), "best_support_histogram", "d");
+  bins = std::max<std::size_t>(bins, 1);
+  switch (side) {
+    case Side::all: return histogram_search<Side::all>(w, d, bins, trace);
+    case Side::positive: return histogram_search<Side::positive>(w, d, bins, trace);
+    case Side::negative: return histogram_search<Side::negative>(w, d, bins, trace);
+  }
+  return {};
 }
 
 Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace) {
