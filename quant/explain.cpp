@@ -24,12 +24,13 @@ std::vector<std::string> Trace::render() const {
   std::vector<std::string> lines;
   enum class Kind { note, exact, iteration } previous = Kind::note;
   std::size_t previous_j = 0;
+  std::string previous_side;
   for (const auto& event : events_) {
     if (const auto* text = std::get_if<std::string>(&event)) {
       lines.push_back(*text);
       previous = Kind::note;
     } else if (const auto* row = std::get_if<ExactRow>(&event)) {
-      if (previous != Kind::exact) {
+      if (previous != Kind::exact || row->side != previous_side) {
         lines.push_back(format("  %-4s %8s %12s %12s %14s %14s %12s %14s %s", "side", "j", "magnitude", "d", "P_j",
                                "D_j", "c_j", "P^2/D", "cand"));
       } else if (row->j > previous_j + 1) {
@@ -40,6 +41,7 @@ std::vector<std::string> Trace::render() const {
                              row->candidate ? "yes" : "-"));
       previous = Kind::exact;
       previous_j = row->j;
+      previous_side = row->side;
     } else {
       const auto& it = std::get<IterationRow>(event);
       if (previous != Kind::iteration)
