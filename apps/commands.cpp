@@ -7,6 +7,8 @@ const std::vector<Command>& commands() {
       {"train", run_train},
       {"bench", run_bench},
       {"quantize", run_quantize},
+      {"export", run_export},
+      {"inspect", run_inspect},
   };
   return table;
 }

@@ -22,5 +22,7 @@ const std::vector<Command>& commands();
 int run_train(int argc, char** argv);
 int run_bench(int argc, char** argv);
 int run_quantize(int argc, char** argv);
+int run_export(int argc, char** argv);
+int run_inspect(int argc, char** argv);
 
 }  // namespace laq::apps

@@ -12,7 +12,9 @@ int main(int argc, char** argv) {
       "commands:\n"
       "  train      train one experiment (laq train --help)\n"
       "  bench      time one training step (laq bench --help)\n"
-      "  quantize   run one quantizer on a CSV of weights and curvatures (laq quantize --help)\n";
+      "  quantize   run one quantizer on a CSV of weights and curvatures (laq quantize --help)\n"
+      "  export     pack a quantized run's weights at their real bit width (laq export --help)\n"
+      "  inspect    sizes, scales and error of a packed model (laq inspect --help)\n";
   if (argc < 2) {
     std::cerr << usage;
     return 2;

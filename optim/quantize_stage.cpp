@@ -19,17 +19,18 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
                                quant::Options options, bool per_channel)
     : arena_(arena), group_(&group), method_(method), options_(options),
       latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
-  int64_t largest = 0;
+  int64_t largest = 0, rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {
     const int64_t rows = per_channel ? slot.parameter->output_channels() : 1;
-    tensors_.push_back({slot.parameter, slot.offset - group.begin, slot.size, rows,
-                        std::vector<quant::Scales>(rows)});
+    tensors_.push_back({slot.parameter, slot.offset - group.begin, slot.size, rows, rows_so_far});
+    rows_so_far += rows;
     largest = std::max(largest, slot.size);
     // From now on the forward pass reads the quantized copy.
     slot.parameter->value = engine::Tensor::view_of(quantized_.data() + (slot.offset - group.begin),
                                                     slot.parameter->latent.shape());
   }
   curvature_.resize(largest);
+  scales_.assign(2 * rows_so_far, 0.0f);
   if (method == quant::Method::ttq) {
     // TTQ's scales start at the TWN scale of the initial weights (the TTQ paper leaves it open).
     for (const QuantizedTensor& t : tensors_) {
@@ -56,7 +57,8 @@ void QuantizedGroup::project(std::span<const float> second_moment, std::span<con
     std::span<float> q = std::span(quantized_).subspan(t.offset, t.size);
     if (method_ == quant::Method::ttq) {
       quant::ttq_forward(w, ttq_scales_[2 * k], ttq_scales_[2 * k + 1], options_.ttq_threshold, q);
-      t.scales[0] = {ttq_scales_[2 * k], ttq_scales_[2 * k + 1]};
+      scales_[2 * t.first_scale] = ttq_scales_[2 * k];
+      scales_[2 * t.first_scale + 1] = ttq_scales_[2 * k + 1];
       continue;
     }
     std::span<float> d = std::span(curvature_).subspan(0, t.size);
@@ -72,8 +74,10 @@ void QuantizedGroup::project(std::span<const float> second_moment, std::span<con
     const int64_t row = t.size / t.rows;
     for (int64_t r = 0; r < t.rows; ++r) {
       auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
-      t.scales[r] = quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
-                                    part(start, traits.uses_warm_start), q.subspan(r * row, row), options_);
+      const quant::Scales s = quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
+                                              part(start, traits.uses_warm_start), q.subspan(r * row, row), options_);
+      scales_[2 * (t.first_scale + r)] = s.positive;
+      scales_[2 * (t.first_scale + r) + 1] = s.negative;
     }
   }
 }
@@ -97,6 +101,7 @@ void QuantizeStage::run(float) {
 StateView QuantizeStage::state() {
   StateView s;
   s.buffers.push_back({"quantized", group_->quantized(), &group_->group()});
+  s.buffers.push_back({"quantized_scales", group_->scales()});
   if (!own_acc_.empty()) s.buffers.push_back({"acc", own_acc_, &group_->group()});
   if (!group_->ttq_scales().empty()) s.buffers.push_back({"ttq_scales", group_->ttq_scales()});
   return s;

@@ -28,7 +28,7 @@ struct QuantizedTensor {
   int64_t offset;  // within the group
   int64_t size;
   int64_t rows;    // 1 for per-tensor scales; output channels for per-channel scales
-  std::vector<quant::Scales> scales;  // one per row
+  int64_t first_scale;  // index of row 0's scales in QuantizedGroup::scales()
 };
 
 class QuantizedGroup {
@@ -42,6 +42,12 @@ class QuantizedGroup {
   std::span<float> latent() { return latent_; }
   std::span<float> grads() { return grads_; }
   std::span<float> quantized() { return quantized_; }
+  // The scales of the last projection, (positive, negative) per row of every tensor: state,
+  // because multi-level codes cannot be read back from the values alone.
+  std::span<float> scales() { return scales_; }
+  quant::Scales scales(const QuantizedTensor& t, int64_t row) const {
+    return {scales_[2 * (t.first_scale + row)], scales_[2 * (t.first_scale + row) + 1]};
+  }
   const ParameterGroup& group() const { return *group_; }
 
   // Projects every tensor with curvature d (empty: uniform) and warm start `warm`
@@ -58,6 +64,7 @@ class QuantizedGroup {
   quant::Options options_;
   std::span<float> latent_, grads_;
   std::vector<float> quantized_;
+  std::vector<float> scales_;
   std::vector<QuantizedTensor> tensors_;
   std::vector<float> curvature_;  // scratch, the size of the largest tensor
   std::vector<float> ttq_scales_, ttq_scale_grads_;

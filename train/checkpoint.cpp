@@ -6,46 +6,14 @@
 
 #include "engine/error.h"
 #include "optim/arena.h"
+#include "train/hdf5_util.h"
 
 namespace laq::train {
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: quantized scales are saved
 namespace fs = std::filesystem;
-
-// --- attributes ---------------------------------------------------------------------------
-
-void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v) {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, v);
-}
-void write_attr(H5::H5Object& obj, const std::string& name, int64_t v) {
-  obj.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
-      .write(H5::PredType::NATIVE_INT64, &v);
-}
-void write_attr(H5::H5Object& obj, const std::string& name, double v) {
-  obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR))
-      .write(H5::PredType::NATIVE_DOUBLE, &v);
-}
-void write_attr(H5::H5Object& obj, const std::string& name, bool v) {
-  write_attr(obj, name, static_cast<int64_t>(v));
-}
-
-void read_attr(const H5::H5Object& obj, const std::string& name, std::string& v) {
-  H5::Attribute a = obj.openAttribute(name);
-  a.read(a.getStrType(), v);
-}
-void read_attr(const H5::H5Object& obj, const std::string& name, int64_t& v) {
-  obj.openAttribute(name).read(H5::PredType::NATIVE_INT64, &v);
-}
-void read_attr(const H5::H5Object& obj, const std::string& name, double& v) {
-  obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
-}
-void read_attr(const H5::H5Object& obj, const std::string& name, bool& v) {
-  int64_t x = 0;
-  read_attr(obj, name, x);
-  v = x != 0;
-}
+using namespace hdf5;
 
 template <typename F>
 void visit_progress(Progress& p, F&& f) {
@@ -60,28 +28,6 @@ void visit_progress(Progress& p, F&& f) {
   f("epoch_errors", p.epoch_errors);
   f("epoch_examples", p.epoch_examples);
   f("elapsed_seconds", p.elapsed_seconds);
-}
-
-// --- datasets -----------------------------------------------------------------------------
-
-void write_floats(H5::Group& g, const std::string& name, std::span<const float> data,
-                  const engine::Shape& shape) {
-  std::vector<hsize_t> dims(shape.begin(), shape.end());
-  if (dims.empty()) dims.push_back(data.size());
-  H5::DataSet ds = g.createDataSet(name, H5::PredType::IEEE_F32LE,
-                                   H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
-  ds.write(data.data(), H5::PredType::NATIVE_FLOAT);
-}
-
-void read_floats(const H5::Group& g, const std::string& name, std::span<float> out,
-                 const std::string& where) {
-  if (!g.nameExists(name)) throw Error("missing entry " + where + "/" + name);
-  H5::DataSet ds = g.openDataSet(name);
-  const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
-  if (n != static_cast<hssize_t>(out.size()))
-    throw Error("entry " + where + "/" + name + " holds " + std::to_string(n) +
-                " values, the model needs " + std::to_string(out.size()));
-  ds.read(out.data(), H5::PredType::NATIVE_FLOAT);
 }
 
 // State buffers that run parallel to a parameter group are split per parameter.
@@ -124,22 +70,12 @@ H5::Group ensure_group(H5::H5File& file, const std::string& path) {
   return file.openGroup(path);
 }
 
-template <typename F>
-auto with_hdf5_errors(const fs::path& path, const std::string& action, F&& f) {
-  H5::Exception::dontPrint();
-  try {
-    return f();
-  } catch (const H5::Exception& e) {
-    throw Error("cannot " + action + " checkpoint " + path.string() + ": " + e.getDetailMsg());
-  }
-}
-
 }  // namespace
 
 void save_checkpoint(const fs::path& path, const RunConfig& config, const Progress& progress,
                      const ModelState& state) {
   const fs::path tmp = path.string() + ".tmp";
-  with_hdf5_errors(path, "write", [&] {
+  guard(path, "write checkpoint", [&] {
     {
       H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
       H5::Group root = file.openGroup("/");
@@ -166,10 +102,7 @@ void save_checkpoint(const fs::path& path, const RunConfig& config, const Progre
 namespace {
 
 H5::H5File open_checkpoint(const fs::path& path) {
-  if (!fs::exists(path)) throw Error("checkpoint " + path.string() + " does not exist");
-  if (!H5::H5File::isHdf5(path.string()))
-    throw Error("checkpoint " + path.string() + " is not an HDF5 file");
-  H5::H5File file(path.string(), H5F_ACC_RDONLY);
+  H5::H5File file = open_readonly(path, "checkpoint");
   H5::Group root = file.openGroup("/");
   std::string format;
   int64_t version = 0;
@@ -185,7 +118,7 @@ H5::H5File open_checkpoint(const fs::path& path) {
 }  // namespace
 
 RunConfig read_checkpoint_config(const fs::path& path) {
-  return with_hdf5_errors(path, "read", [&] {
+  return guard(path, "read checkpoint", [&] {
     H5::H5File file = open_checkpoint(path);
     H5::Group cfg = file.openGroup("/config");
     RunConfig config;
@@ -198,7 +131,7 @@ RunConfig read_checkpoint_config(const fs::path& path) {
 }
 
 void load_checkpoint(const fs::path& path, Progress& progress, const ModelState& state) {
-  with_hdf5_errors(path, "read", [&] {
+  guard(path, "read checkpoint", [&] {
     H5::H5File file = open_checkpoint(path);
     H5::Group prog = file.openGroup("/progress");
     visit_progress(progress, [&](const char* k, auto& v) {

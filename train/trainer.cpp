@@ -58,7 +58,6 @@ Trainer::Trainer(RunConfig config, const fs::path& resume_from)
   if (data_.train.y.size() < static_cast<size_t>(config_.batch))
     throw Error("the training set (" + std::to_string(data_.train.y.size()) +
                 " examples) is smaller than one batch of " + std::to_string(config_.batch));
-  fs::create_directories(out_dir_);
   if (!resume_from.empty()) {
     load_checkpoint(resume_from, progress_, session_.state());
   } else {
@@ -75,16 +74,16 @@ double Trainer::train_step(const engine::Tensor& x, std::span<const int32_t> y, 
   return loss->value[0];
 }
 
-double Trainer::evaluate(const LabeledSet& set) {
-  const int64_t steps = static_cast<int64_t>(set.y.size()) / config_.batch;
+double evaluate_error(Session& session, const LabeledSet& set, int64_t batch) {
+  const int64_t steps = static_cast<int64_t>(set.y.size()) / batch;
   int64_t errors = 0;
   for (int64_t s = 0; s < steps; ++s) {
-    const int64_t b = s * config_.batch;
-    engine::Tensor x = set.x.rows(b, b + config_.batch);
-    engine::Var out = session_.model->forward(engine::constant(x), false);
-    errors += engine::count_errors(out->value, std::span(set.y).subspan(b, config_.batch));
+    const int64_t b = s * batch;
+    engine::Tensor x = set.x.rows(b, b + batch);
+    engine::Var out = session.model->forward(engine::constant(x), false);
+    errors += engine::count_errors(out->value, std::span(set.y).subspan(b, batch));
   }
-  const int64_t seen = steps * config_.batch;
+  const int64_t seen = steps * batch;
   return seen ? 100.0 * double(errors) / double(seen) : 0.0;
 }
 
@@ -110,6 +109,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
   datasets::Batcher batcher(static_cast<int64_t>(data_.train.y.size()), config_.batch);
   const int64_t steps = config_.steps_per_epoch > 0 ? std::min(config_.steps_per_epoch, batcher.steps())
                                                     : batcher.steps();
+  fs::create_directories(out_dir_);
   const auto run_start = Clock::now();
   const double elapsed_before = progress_.elapsed_seconds;
   engine::Tensor xb({config_.batch, data_.train.x.numel() / data_.train.x.dim(0)});

@@ -18,6 +18,10 @@
 
 namespace laq::train {
 
+// Error (percent) of the session's current (quantized) weights on a set, with batch-norm
+// running statistics, in order, floor(N/B) batches of B (SPEC.md 3.1).
+double evaluate_error(Session& session, const LabeledSet& set, int64_t batch);
+
 struct StepReport {
   int64_t epoch, epochs, step, steps;
   double mean_loss;       // over the epoch so far
@@ -58,8 +62,8 @@ class Trainer {
 
   Session& session() { return session_; }
   const RunConfig& config() const { return config_; }
-  // Error (percent) of the current weights on a set, in order, floor(N/B) batches of B.
-  double evaluate(const LabeledSet& set);
+  const ClassificationData& data() const { return data_; }
+  double evaluate(const LabeledSet& set) { return evaluate_error(session_, set, config_.batch); }
 
  private:
   double train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors);

@@ -1,0 +1,50 @@
+#pragma once
+// The few HDF5 operations laq's files need (checkpoints, packed models), over the HDF5
+// C++ API, with every HDF5 failure turned into a laq::Error that names the file.
+#include <H5Cpp.h>
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/tensor.h"
+
+namespace laq::train::hdf5 {
+
+// Runs f, converting H5::Exception into "cannot <action> <path>: <detail>".
+template <typename F>
+auto guard(const std::filesystem::path& path, const std::string& action, F&& f) {
+  H5::Exception::dontPrint();
+  try {
+    return f();
+  } catch (const H5::Exception& e) {
+    throw Error("cannot " + action + " " + path.string() + ": " + e.getDetailMsg());
+  }
+}
+
+// Opens an existing HDF5 file, with a clear error if it is missing or not HDF5.
+H5::H5File open_readonly(const std::filesystem::path& path, const std::string& what);
+
+void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v);
+void write_attr(H5::H5Object& obj, const std::string& name, int64_t v);
+void write_attr(H5::H5Object& obj, const std::string& name, double v);
+void write_attr(H5::H5Object& obj, const std::string& name, bool v);
+void read_attr(const H5::H5Object& obj, const std::string& name, std::string& v);
+void read_attr(const H5::H5Object& obj, const std::string& name, int64_t& v);
+void read_attr(const H5::H5Object& obj, const std::string& name, double& v);
+void read_attr(const H5::H5Object& obj, const std::string& name, bool& v);
+void require_attrs(const H5::H5Object& obj, const std::vector<std::string>& names, const std::string& where);
+
+void write_int_array(H5::H5Object& obj, const std::string& name, const std::vector<int64_t>& v);
+std::vector<int64_t> read_int_array(const H5::H5Object& obj, const std::string& name);
+void write_float_array(H5::H5Object& obj, const std::string& name, const std::vector<float>& v);
+std::vector<float> read_float_array(const H5::H5Object& obj, const std::string& name);
+
+// float32 datasets; an empty shape writes a 1-D dataset of data.size().
+void write_floats(H5::Group& g, const std::string& name, std::span<const float> data, const engine::Shape& shape);
+// Reads exactly out.size() values; errors name `where`/name.
+void read_floats(const H5::Group& g, const std::string& name, std::span<float> out, const std::string& where);
+
+}  // namespace laq::train::hdf5

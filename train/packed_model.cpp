@@ -1,0 +1,211 @@
+#include "train/packed_model.h"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+
+#include "engine/error.h"
+#include "quant/method.h"
+#include "quant/packing.h"
+#include "train/hdf5_util.h"
+
+namespace laq::train {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int64_t kFormatVersion = 1;
+
+int64_t scale_bytes(int64_t rows) { return rows * 2 * static_cast<int64_t>(sizeof(float)); }
+
+const optim::QuantizedTensor* find_quantized(const Session& s, const layers::Parameter* p) {
+  if (!s.quantized) return nullptr;
+  for (const optim::QuantizedTensor& t : s.quantized->tensors())
+    if (t.parameter == p) return &t;
+  return nullptr;
+}
+
+}  // namespace
+
+int64_t PackedModelInfo::total_packed_bytes() const {
+  int64_t b = float_parameter_bytes;
+  for (const auto& t : quantized) b += t.packed_bytes;
+  return b;
+}
+
+int64_t PackedModelInfo::total_float_bytes() const {
+  int64_t b = float_parameter_bytes;
+  for (const auto& t : quantized) b += t.float_bytes;
+  return b;
+}
+
+void export_packed_model(const fs::path& path, const RunConfig& config, Session& session) {
+  if (!session.quantized) throw Error("method fpn has no quantized weights to pack; export needs a quantized run");
+  const quant::Method method = session.quantized->method();
+  const int bits = session.quantized->options().bits;
+  const int cbits = quant::code_bits(method, bits);
+  const fs::path tmp = path.string() + ".tmp";
+  hdf5::guard(path, "write packed model", [&] {
+    H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
+    H5::Group root = file.openGroup("/");
+    hdf5::write_attr(root, "format", std::string("laq-packed-model"));
+    hdf5::write_attr(root, "format_version", kFormatVersion);
+    visit_fields(const_cast<RunConfig&>(config), [&](const char* k, auto& v) { hdf5::write_attr(root, k, v); });
+    file.createGroup("/quantized");
+    file.createGroup("/float");
+    file.createGroup("/buffers");
+    for (layers::Parameter* p : session.model->parameters()) {
+      const optim::QuantizedTensor* q = find_quantized(session, p);
+      if (!q) {
+        H5::Group g = file.openGroup("/float");
+        hdf5::write_floats(g, p->name, p->value.span(), p->value.shape());
+        continue;
+      }
+      const int64_t row = q->size / q->rows;
+      std::vector<uint8_t> codes;
+      codes.reserve(q->size);
+      std::vector<float> scales;
+      for (int64_t r = 0; r < q->rows; ++r) {
+        const quant::Scales s = session.quantized->scales(*q, r);
+        const auto part = quant::encode(method, bits, p->value.span().subspan(r * row, row), s);
+        codes.insert(codes.end(), part.begin(), part.end());
+        scales.push_back(s.positive);
+        scales.push_back(s.negative);
+      }
+      const std::vector<uint8_t> packed = quant::pack_codes(codes, cbits);
+      H5::Group g = file.createGroup("/quantized/" + p->name);
+      const hsize_t n = packed.size();
+      H5::DataSet ds = g.createDataSet("codes", H5::PredType::STD_U8LE, H5::DataSpace(1, &n));
+      ds.write(packed.data(), H5::PredType::NATIVE_UINT8);
+      hdf5::write_attr(g, "method", quant::method_name(method));
+      hdf5::write_attr(g, "bits", static_cast<int64_t>(cbits));
+      hdf5::write_attr(g, "count", q->size);
+      hdf5::write_attr(g, "rows", q->rows);
+      hdf5::write_int_array(g, "shape", p->value.shape());
+      hdf5::write_float_array(g, "scales", scales);
+    }
+    for (const layers::NamedBuffer& b : session.model->buffers()) {
+      H5::Group g = file.openGroup("/buffers");
+      hdf5::write_floats(g, b.name, b.tensor->span(), b.tensor->shape());
+    }
+    return 0;
+  });
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
+
+namespace {
+
+H5::H5File open_packed(const fs::path& path) {
+  H5::H5File file = hdf5::open_readonly(path, "packed model");
+  H5::Group root = file.openGroup("/");
+  std::string format;
+  if (!root.attrExists("format") || (hdf5::read_attr(root, "format", format), format != "laq-packed-model"))
+    throw Error(path.string() + " is not a laq packed model (no format=laq-packed-model attribute)");
+  int64_t version = 0;
+  hdf5::read_attr(root, "format_version", version);
+  if (version != kFormatVersion)
+    throw Error(path.string() + ": packed-model format version " + std::to_string(version) + ", this laq reads " +
+                std::to_string(kFormatVersion));
+  return file;
+}
+
+PackedTensorInfo read_tensor_info(const H5::Group& g, const std::string& name, const fs::path& path) {
+  PackedTensorInfo t;
+  t.name = name;
+  const std::string where = path.string() + ":/quantized/" + name;
+  hdf5::require_attrs(g, {"method", "bits", "count", "rows", "shape", "scales"}, where);
+  hdf5::read_attr(g, "method", t.method);
+  hdf5::read_attr(g, "bits", t.code_bits);
+  hdf5::read_attr(g, "count", t.count);
+  hdf5::read_attr(g, "rows", t.rows);
+  t.shape = hdf5::read_int_array(g, "shape");
+  const std::vector<float> s = hdf5::read_float_array(g, "scales");
+  if (t.rows < 1 || static_cast<int64_t>(s.size()) != 2 * t.rows || engine::numel_of(t.shape) != t.count ||
+      t.code_bits < 1 || t.code_bits > 8)
+    throw Error(where + ": inconsistent attributes (rows " + std::to_string(t.rows) + ", " +
+                std::to_string(s.size()) + " scales, count " + std::to_string(t.count) + ", shape " +
+                engine::to_string(t.shape) + ", bits " + std::to_string(t.code_bits) + ")");
+  for (int64_t r = 0; r < t.rows; ++r) t.scales.push_back({s[2 * r], s[2 * r + 1]});
+  const int64_t expected = (t.count * t.code_bits + 7) / 8;
+  const hssize_t stored = g.openDataSet("codes").getSpace().getSimpleExtentNpoints();
+  if (stored != expected)
+    throw Error(where + "/codes holds " + std::to_string(stored) + " bytes, " + std::to_string(t.count) +
+                " codes of " + std::to_string(t.code_bits) + " bits need " + std::to_string(expected));
+  t.packed_bytes = expected + scale_bytes(t.rows);
+  t.float_bytes = t.count * static_cast<int64_t>(sizeof(float));
+  return t;
+}
+
+std::vector<float> decode_tensor(const H5::Group& g, const PackedTensorInfo& t, int run_bits) {
+  std::vector<uint8_t> packed((t.count * t.code_bits + 7) / 8);
+  g.openDataSet("codes").read(packed.data(), H5::PredType::NATIVE_UINT8);
+  const std::vector<uint8_t> codes = quant::unpack_codes(packed, static_cast<int>(t.code_bits), t.count);
+  const quant::Method method = quant::parse_method(t.method);
+  std::vector<float> values;
+  values.reserve(t.count);
+  const int64_t row = t.count / t.rows;
+  for (int64_t r = 0; r < t.rows; ++r) {
+    const auto part = quant::decode(method, run_bits, std::span(codes).subspan(r * row, row), t.scales[r]);
+    values.insert(values.end(), part.begin(), part.end());
+  }
+  return values;
+}
+
+}  // namespace
+
+PackedModelInfo read_packed_model_info(const fs::path& path) {
+  return hdf5::guard(path, "read packed model", [&] {
+    H5::H5File file = open_packed(path);
+    PackedModelInfo info;
+    H5::Group root = file.openGroup("/");
+    visit_fields(info.config, [&](const char* k, auto& v) {
+      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
+      hdf5::read_attr(root, k, v);
+    });
+    H5::Group q = file.openGroup("/quantized");
+    for (hsize_t i = 0; i < q.getNumObjs(); ++i) {
+      const std::string name = q.getObjnameByIdx(i);
+      H5::Group g = q.openGroup(name);
+      PackedTensorInfo t = read_tensor_info(g, name, path);
+      const std::vector<float> v = decode_tensor(g, t, static_cast<int>(info.config.bits));
+      t.zero_fraction = t.count ? double(std::count(v.begin(), v.end(), 0.0f)) / double(t.count) : 0.0;
+      info.quantized.push_back(std::move(t));
+    }
+    for (const char* group : {"/float", "/buffers"}) {
+      H5::Group g = file.openGroup(group);
+      for (hsize_t i = 0; i < g.getNumObjs(); ++i)
+        info.float_parameter_bytes +=
+            g.openDataSet(g.getObjnameByIdx(i)).getSpace().getSimpleExtentNpoints() * int64_t(sizeof(float));
+    }
+    return info;
+  });
+}
+
+void load_packed_model(const fs::path& path, Session& session) {
+  hdf5::guard(path, "read packed model", [&] {
+    H5::H5File file = open_packed(path);
+    int64_t bits = 0;
+    hdf5::read_attr(file.openGroup("/"), "bits", bits);
+    for (layers::Parameter* p : session.model->parameters()) {
+      if (find_quantized(session, p)) {
+        const std::string where = "/quantized/" + p->name;
+        if (!file.nameExists(where)) throw Error(path.string() + ": missing " + where);
+        H5::Group g = file.openGroup(where);
+        const PackedTensorInfo t = read_tensor_info(g, p->name, path);
+        if (t.count != p->value.numel())
+          throw Error(path.string() + ":" + where + " holds " + std::to_string(t.count) + " values, the model needs " +
+                      std::to_string(p->value.numel()));
+        const std::vector<float> v = decode_tensor(g, t, static_cast<int>(bits));
+        std::copy(v.begin(), v.end(), p->value.data());
+      } else {
+        hdf5::read_floats(file.openGroup("/float"), p->name, p->value.span(), path.string() + ":/float");
+      }
+    }
+    for (const layers::NamedBuffer& b : session.model->buffers())
+      hdf5::read_floats(file.openGroup("/buffers"), b.name, b.tensor->span(), path.string() + ":/buffers");
+    return 0;
+  });
+}
+
+}  // namespace laq::train
