@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""The PyTorch reference for the CIFAR-10 VGG-like training step (SPEC.md 3.3).
+
+conv 3->128 -> BN -> ReLU, conv 128->128 -> maxpool -> BN -> ReLU, conv 128->256 -> BN -> ReLU,
+conv 256->256 -> maxpool -> BN -> ReLU, conv 256->512 -> BN -> ReLU, conv 512->512 -> maxpool ->
+BN -> ReLU, Linear 8192->1024 -> BN -> ReLU, Linear 1024->1024 -> BN -> ReLU, Linear 1024->10 ->
+BN, squared hinge loss on +-1 targets (mean over N x 10), Adam over every parameter, batch 50,
+synthetic data. All convs 3x3, stride 1, pad 1, with bias; max-pool 2x2 stride 2 before BN.
+Prints one JSON line with the median step time, like laq bench.
+
+--per-layer also times each conv's forward + backward (input and weight gradients) alone and
+prints one JSON line per conv.
+
+Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (BUILD-NOTES.md).
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+CONVS = [(3, 128, 32), (128, 128, 32), (128, 256, 16), (256, 256, 16), (256, 512, 8), (512, 512, 8)]
+
+
+def vgg():
+    layers, pool_after = [], {1, 3, 5}
+    for i, (cin, cout, _) in enumerate(CONVS):
+        layers.append(torch.nn.Conv2d(cin, cout, 3, stride=1, padding=1, bias=True))
+        if i in pool_after:
+            layers.append(torch.nn.MaxPool2d(2, 2))
+        layers += [torch.nn.BatchNorm2d(cout), torch.nn.ReLU()]
+    layers.append(torch.nn.Flatten())
+    width = 512 * 4 * 4
+    for units in (1024, 1024):
+        layers += [torch.nn.Linear(width, units), torch.nn.BatchNorm1d(units), torch.nn.ReLU()]
+        width = units
+    layers += [torch.nn.Linear(width, 10), torch.nn.BatchNorm1d(10)]
+    return torch.nn.Sequential(*layers)
+
+
+def timed(fn, warmup, steps):
+    times = []
+    for i in range(warmup + steps):
+        t0 = time.perf_counter()
+        fn()
+        t = (time.perf_counter() - t0) * 1000.0
+        if i >= warmup:
+            times.append(t)
+    return times
+
+
+def summary(times):
+    q = statistics.quantiles(times, n=10) if len(times) > 1 else [times[0], times[0]]
+    return {"median_ms": statistics.median(times), "p10_ms": q[0], "p90_ms": q[-1]}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--batch", type=int, default=50)
+    p.add_argument("--per-layer", action="store_true")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(7)
+
+    if a.per_layer:
+        for cin, cout, size in CONVS:
+            conv = torch.nn.Conv2d(cin, cout, 3, stride=1, padding=1, bias=True)
+            x = torch.randn(a.batch, cin, size, size, requires_grad=cin != 3)
+            g = torch.randn(a.batch, cout, size, size)
+            fwd = timed(lambda: conv(x), a.warmup, a.steps)
+
+            def step():
+                conv.zero_grad(set_to_none=False)
+                conv(x).backward(g)
+
+            both = timed(step, a.warmup, a.steps)
+            print(json.dumps({"bench": "conv", "engine": "pytorch " + torch.__version__,
+                              "shape": f"{cin}->{cout} {size}x{size}", "batch": a.batch,
+                              "threads": a.threads, "forward_median_ms": statistics.median(fwd),
+                              "forward_backward_median_ms": statistics.median(both)}))
+        return
+
+    model = vgg()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(a.batch, 3, 32, 32)
+    labels = torch.randint(0, 10, (a.batch,))
+    targets = -torch.ones(a.batch, 10)
+    targets[torch.arange(a.batch), labels] = 1.0
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        out = model(x)
+        loss = torch.clamp(1.0 - targets * out, min=0.0).pow(2).mean()
+        loss.backward()
+        opt.step()
+
+    times = timed(step, a.warmup, a.steps)
+    print(json.dumps({"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "cifar10-vgg",
+                      "method": "fpn", "batch": a.batch, "threads": a.threads, "steps": a.steps,
+                      **summary(times)}))
+
+
+if __name__ == "__main__":
+    main()
