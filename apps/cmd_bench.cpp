@@ -58,22 +58,33 @@ int run_bench(int argc, char** argv) {
   std::vector<int32_t> y(c.batch);
   for (auto& v : y) v = static_cast<int32_t>(engine::uniform_below(rng, 10));
 
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); };
   std::vector<double> ms;
+  // Each pipeline stage is timed too, so its share of the step is measured in the same run.
+  const auto& stages = s.pipeline.stages();
+  std::vector<std::vector<double>> stage_ms(stages.size());
   for (int64_t i = 0; i < warmup + steps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = Clock::now();
     s.arena->zero_grads();
     engine::Var out = s.model->forward(engine::constant(x), true);
     engine::Var loss = engine::squared_hinge(out, y);
     engine::backward(loss);
-    s.pipeline.step(1e-3f);
-    const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (i >= warmup) ms.push_back(t);
+    for (size_t k = 0; k < stages.size(); ++k) {
+      const auto ts = Clock::now();
+      stages[k]->run(1e-3f);
+      if (i >= warmup) stage_ms[k].push_back(since(ts));
+    }
+    if (i >= warmup) ms.push_back(since(t0));
   }
   train::Json j;
   j.add("bench", "train_step").add("engine", "laq").add("model", model).add("method", c.method)
       .add("batch", c.batch).add("threads", c.threads).add("steps", steps)
       .add("median_ms", percentile(ms, 0.5)).add("p10_ms", percentile(ms, 0.1))
       .add("p90_ms", percentile(ms, 0.9));
+  train::Json per_stage;
+  for (size_t k = 0; k < stages.size(); ++k) per_stage.add(stages[k]->name(), percentile(stage_ms[k], 0.5));
+  j.add("stage_median_ms", per_stage);
   std::cout << j.str() << std::endl;
   return 0;
 }
