@@ -30,12 +30,23 @@ for m in $methods; do
       --out "$dir" --checkpoint-every 100 --quiet || echo "== $m: FAILED"
   fi
 done
-printf '\n| method | best epoch | val error (%%) | test error at best val (%%) | minutes |\n|---|---|---|---|---|\n'
+# Pack every finished quantized run, for the compression column.
+for m in $methods; do
+  dir="$out/$m"
+  [[ "$m" != fpn && -f "$dir/checkpoint.h5" && ! -f "$dir/model.h5" ]] || continue
+  grep -q '"type": "result"' "$dir/results.jsonl" 2>/dev/null || continue
+  "$laq" export --checkpoint "$dir/checkpoint.h5" --out "$dir/model.h5" > /dev/null || echo "== $m: export FAILED"
+done
+printf '\n| method | best epoch | val error (%%) | test error at best val (%%) | weights packed vs float32 | minutes |\n|---|---|---|---|---|---|\n'
 for m in $methods; do
   f="$out/$m/results.jsonl"
   line=$(grep '"type": "result"' "$f" 2>/dev/null | tail -1) || true
   [[ -n "$line" ]] || { echo "| $m | | | (not finished) | |"; continue; }
   get() { echo "$line" | sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p"; }
-  awk -v m="$m" -v e="$(get best_epoch)" -v v="$(get best_val_error)" -v t="$(get test_error_at_best_val)" -v s="$(get train_seconds)" \
-    'BEGIN { printf "| %s | %d | %.2f | %.2f | %.1f |\n", m, e, v, t, s / 60 }'
+  ratio="1x (float32)"
+  if [[ -f "$out/$m/model.h5" ]]; then
+    ratio=$("$laq" inspect "$out/$m/model.h5" | sed -n 's/^quantized tensors: .*: \([0-9.]*x\)$/\1/p')
+  fi
+  awk -v m="$m" -v e="$(get best_epoch)" -v v="$(get best_val_error)" -v t="$(get test_error_at_best_val)" -v s="$(get train_seconds)" -v r="$ratio" \
+    'BEGIN { printf "| %s | %d | %.2f | %.2f | %s | %.1f |\n", m, e, v, t, r, s / 60 }'
 done
