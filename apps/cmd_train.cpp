@@ -75,6 +75,20 @@ std::string default_out_dir(const train::RunConfig& c) {
   return "runs/" + c.experiment + "-" + c.method + "-" + stamp;
 }
 
+// data/<name> under the working folder, else beside the binary's source tree (build/laq ->
+// ./data), so `build/laq train` works from the repository root and from build/.
+std::string default_data_dir(const std::string& name) {
+  const std::filesystem::path here = std::filesystem::path("data") / name;
+  if (std::filesystem::is_directory(here)) return here.string();
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto beside = exe.parent_path().parent_path() / "data" / name;
+    if (std::filesystem::is_directory(beside)) return beside.string();
+  }
+  return here.string();
+}
+
 }  // namespace
 
 int run_train(int argc, char** argv) {
@@ -128,7 +142,7 @@ int run_train(int argc, char** argv) {
     c.lr = vm.count("lr") ? vm["lr"].as<double>() : preset->lr;
     c.schedule = vm.count("schedule") ? vm["schedule"].as<std::string>() : preset->schedule;
     c.lr_decay = vm.count("lr-decay") ? vm["lr-decay"].as<double>() : preset->lr_decay;
-    if (c.data_dir.empty()) c.data_dir = "data/" + preset->data_subdir;
+    if (c.data_dir.empty()) c.data_dir = default_data_dir(preset->data_subdir);
     if (c.out_dir.empty()) c.out_dir = default_out_dir(c);
     try {
       quant::parse_method(c.method);
