@@ -1,0 +1,426 @@
+#include "engine/lstm.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+
+namespace laq::engine {
+namespace {
+
+// ---- Fast activations ---------------------------------------------------------------------
+// Branch-free so the gate loops vectorise (glibc's expf does not without -ffast-math).
+// exp: x = n·ln2 + r, |r| <= ln2/2, Cephes' degree-6 polynomial for e^r (relative error
+// about 1e-7), 2^n from the exponent bits; x is clamped so 2^n stays a normal float.
+inline float fast_exp(float x) {
+  x = std::fmin(std::fmax(x, -87.0f), 88.0f);
+  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // ln2 split in two for accuracy
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float er = p * r * r + r + 1.0f;
+  const float scale = std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
+  return er * scale;
+}
+inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+inline float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
+
+// Storage that is written before it is read: no zero fill (80 MB per training step).
+using Buffer = std::unique_ptr<float[]>;
+Buffer uninitialized(int64_t n) { return std::make_unique_for_overwrite<float[]>(static_cast<size_t>(n)); }
+
+struct Dims {
+  int64_t t, b, h, v;
+};
+
+Dims check_weights(const LstmWeights& w, const char* op) {
+  for (int k = 0; k < 4; ++k)
+    if (!w.wx[k] || !w.wh[k] || !w.b[k]) throw Error(std::string(op) + ": missing gate weight " + std::to_string(k));
+  const Tensor& wx0 = w.wx[0]->value;
+  if (wx0.rank() != 2) throw Error(std::string(op) + ": W_xi must be [V, H], got " + to_string(wx0.shape()));
+  const int64_t v = wx0.dim(0), h = wx0.dim(1);
+  static const char* names[4] = {"i", "f", "c", "o"};
+  for (int k = 0; k < 4; ++k) {
+    check_shape(w.wx[k]->value, {v, h}, std::string(op) + ": W_x" + names[k]);
+    check_shape(w.wh[k]->value, {h, h}, std::string(op) + ": W_h" + names[k]);
+    check_shape(w.b[k]->value, {h}, std::string(op) + ": b_" + names[k]);
+  }
+  return {0, 0, h, v};
+}
+
+void check_clip(float clip, const char* op) {
+  if (!(clip >= 0.0f)) throw Error(std::string(op) + ": clip must be >= 0 (0 = no clipping), got " + std::to_string(clip));
+}
+
+// Four [R, H] matrices side by side: out[R, 4H].
+Buffer pack4(const std::array<Var, 4>& m, int64_t rows, int64_t h) {
+  Buffer out = uninitialized(rows * 4 * h);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int k = 0; k < 4; ++k) std::memcpy(out.get() + (r * 4 + k) * h, m[k]->value.data() + r * h, sizeof(float) * h);
+  return out;
+}
+
+// Everything the backward pass needs, shared by the token and the dense entry points.
+struct Saved {
+  Dims d;
+  float clip = 0;
+  LstmWeights w;
+  LstmState init;
+  Buffer gates;     // [T, B, 4H] activated (i, f, g, o); overwritten by dz in backward
+  Tensor hbuf;      // [T+1, B, H]: slot 0 is h0, slot t+1 is h_t (the output is a view)
+  Buffer cbuf;      // [T+1, B, H]: slot 0 is c0
+  Buffer tanhc;     // [T, B, H]
+  Buffer wh_pack;   // [H, 4H]
+  Buffer wx_pack;   // [V, 4H] (dense input only)
+  std::vector<int32_t> tokens;  // [B, T] (token input only)
+  Var x;                        // dense input only
+  bool used = false;
+};
+
+// The recurrence, once gates[t] holds x_t·W_x + b for every t.
+void run_forward(Saved& s) {
+  const auto [T, B, H, V] = s.d;
+  const int64_t G = 4 * H;
+  s.wh_pack = pack4(s.w.wh, H, H);
+  float* hb = s.hbuf.data();
+  float* cb = s.cbuf.get();
+  if (s.init.h0) std::memcpy(hb, s.init.h0->value.data(), sizeof(float) * B * H);
+  else std::fill(hb, hb + B * H, 0.0f);
+  if (s.init.c0) std::memcpy(cb, s.init.c0->value.data(), sizeof(float) * B * H);
+  else std::fill(cb, cb + B * H, 0.0f);
+
+  for (int64_t t = 0; t < T; ++t) {
+    float* z = s.gates.get() + t * B * G;
+    // z_t[B, 4H] += h_{t-1}[B, H] · W_h[H, 4H]
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G, H, 1.0f, hb + t * B * H, H, s.wh_pack.get(), G,
+                1.0f, z, G);
+    for (int64_t b = 0; b < B; ++b) {
+      float* __restrict zi = z + b * G;
+      float* __restrict zf = zi + H;
+      float* __restrict zg = zi + 2 * H;
+      float* __restrict zo = zi + 3 * H;
+      const float* __restrict cp = cb + (t * B + b) * H;
+      float* __restrict cn = cb + ((t + 1) * B + b) * H;
+      float* __restrict tc = s.tanhc.get() + (t * B + b) * H;
+      float* __restrict hn = hb + ((t + 1) * B + b) * H;
+      for (int64_t j = 0; j < H; ++j) {
+        const float i = fast_sigmoid(zi[j]), f = fast_sigmoid(zf[j]), g = fast_tanh(zg[j]), o = fast_sigmoid(zo[j]);
+        zi[j] = i;
+        zf[j] = f;
+        zg[j] = g;
+        zo[j] = o;
+        const float c = f * cp[j] + i * g;
+        const float tcj = fast_tanh(c);
+        cn[j] = c;
+        tc[j] = tcj;
+        hn[j] = o * tcj;
+      }
+    }
+  }
+}
+
+void run_backward(Saved& s, const Tensor& dH) {
+  if (s.used) throw Error("lstm_sequence: backward may run only once per forward");
+  s.used = true;
+  const auto [T, B, H, V] = s.d;
+  const int64_t G = 4 * H, N = T * B;
+  const float clip = s.clip;
+  Buffer dh = uninitialized(B * H), dc = uninitialized(B * H);
+  std::memcpy(dh.get(), dH.data() + (T - 1) * B * H, sizeof(float) * B * H);
+  std::fill(dc.get(), dc.get() + B * H, 0.0f);
+
+  for (int64_t t = T - 1; t >= 0; --t) {
+    float* a = s.gates.get() + t * B * G;  // activations in, pre-activation gradients out
+    for (int64_t b = 0; b < B; ++b) {
+      float* __restrict ai = a + b * G;
+      float* __restrict af = ai + H;
+      float* __restrict ag = ai + 2 * H;
+      float* __restrict ao = ai + 3 * H;
+      const float* __restrict cp = s.cbuf.get() + (t * B + b) * H;
+      const float* __restrict tc = s.tanhc.get() + (t * B + b) * H;
+      const float* __restrict dhb = dh.get() + b * H;
+      float* __restrict dcb = dc.get() + b * H;
+      for (int64_t j = 0; j < H; ++j) {
+        const float i = ai[j], f = af[j], g = ag[j], o = ao[j], tcj = tc[j], dhj = dhb[j];
+        const float dcj = dcb[j] + dhj * o * (1.0f - tcj * tcj);
+        float dzi = dcj * g * i * (1.0f - i);
+        float dzf = dcj * cp[j] * f * (1.0f - f);
+        float dzg = dcj * i * (1.0f - g * g);
+        float dzo = dhj * tcj * o * (1.0f - o);
+        if (clip > 0.0f) {
+          dzi = std::fmin(std::fmax(dzi, -clip), clip);
+          dzf = std::fmin(std::fmax(dzf, -clip), clip);
+          dzg = std::fmin(std::fmax(dzg, -clip), clip);
+          dzo = std::fmin(std::fmax(dzo, -clip), clip);
+        }
+        dcb[j] = dcj * f;  // the cell path is not clipped
+        ai[j] = dzi;
+        af[j] = dzf;
+        ag[j] = dzg;
+        ao[j] = dzo;
+      }
+    }
+    // dh_{t-1} = dH[t-1] + dz_t[B, 4H] · W_h[H, 4H]ᵀ
+    float* target = nullptr;
+    if (t > 0) {
+      std::memcpy(dh.get(), dH.data() + (t - 1) * B * H, sizeof(float) * B * H);
+      target = dh.get();
+    } else if (s.init.h0 && s.init.h0->requires_grad) {
+      target = s.init.h0->grad_buffer().data();
+    }
+    if (target)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, G, 1.0f, a, G, s.wh_pack.get(), G, 1.0f, target, H);
+  }
+  if (s.init.c0 && s.init.c0->requires_grad) {
+    float* d = s.init.c0->grad_buffer().data();
+    for (int64_t i = 0; i < B * H; ++i) d[i] += dc[i];
+  }
+
+  const float* dz = s.gates.get();  // [N, 4H]
+  for (int k = 0; k < 4; ++k) {
+    // dW_h[H, H] += [h_{-1} .. h_{T-2}]ᵀ[H, N] · dz_k[N, H]: one GEMM over every step.
+    if (s.w.wh[k]->requires_grad)
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, N, 1.0f, s.hbuf.data(), H, dz + k * H, G, 1.0f,
+                  s.w.wh[k]->grad_buffer().data(), H);
+    if (s.w.b[k]->requires_grad) {
+      float* __restrict db = s.w.b[k]->grad_buffer().data();
+      for (int64_t r = 0; r < N; ++r) {
+        const float* __restrict row = dz + r * G + k * H;
+        for (int64_t j = 0; j < H; ++j) db[j] += row[j];
+      }
+    }
+    if (!s.w.wx[k]->requires_grad) continue;
+    float* dwx = s.w.wx[k]->grad_buffer().data();
+    if (s.x) {  // dW_x[V, H] += xᵀ[V, N] · dz_k[N, H]
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, H, N, 1.0f, s.x->value.data(), V, dz + k * H, G, 1.0f,
+                  dwx, H);
+    } else {  // scatter-add of the gathered rows
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t b = 0; b < B; ++b) {
+          float* __restrict dst = dwx + int64_t{s.tokens[b * T + t]} * H;
+          const float* __restrict row = dz + (t * B + b) * G + k * H;
+          for (int64_t j = 0; j < H; ++j) dst[j] += row[j];
+        }
+    }
+  }
+  if (s.x && s.x->requires_grad)  // dx[N, V] += dz[N, 4H] · W_x[V, 4H]ᵀ
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, V, G, 1.0f, dz, G, s.wx_pack.get(), G, 1.0f,
+                s.x->grad_buffer().data(), V);
+}
+
+std::shared_ptr<Saved> prepare(const LstmWeights& w, float clip, const LstmState& init, int64_t batch,
+                               int64_t steps, int64_t v, int64_t h) {
+  auto s = std::make_shared<Saved>();
+  s->d = {steps, batch, h, v};
+  s->clip = clip;
+  s->w = w;
+  s->init = init;
+  if (init.h0) check_shape(init.h0->value, {batch, h}, "lstm_sequence: h0");
+  if (init.c0) check_shape(init.c0->value, {batch, h}, "lstm_sequence: c0");
+  s->gates = uninitialized(steps * batch * 4 * h);
+  s->hbuf = Tensor({steps + 1, batch, h});
+  s->cbuf = uninitialized((steps + 1) * batch * h);
+  s->tanhc = uninitialized(steps * batch * h);
+  return s;
+}
+
+Var finish(const std::shared_ptr<Saved>& s, std::vector<Var> parents, Tensor* c_last) {
+  run_forward(*s);
+  const auto [T, B, H, V] = s->d;
+  if (c_last) {
+    *c_last = Tensor({B, H});
+    std::memcpy(c_last->data(), s->cbuf.get() + T * B * H, sizeof(float) * B * H);
+  }
+  for (int k = 0; k < 4; ++k) parents.insert(parents.end(), {s->w.wx[k], s->w.wh[k], s->w.b[k]});
+  if (s->init.h0) parents.push_back(s->init.h0);
+  if (s->init.c0) parents.push_back(s->init.c0);
+  Var out = make_node(s->hbuf.rows(1, T + 1), std::move(parents), [s](Node& self) { run_backward(*s, self.grad); });
+  return out;
+}
+
+}  // namespace
+
+Var lstm_sequence(std::span<const int32_t> tokens, int64_t batch, int64_t steps, const LstmWeights& w, float clip,
+                  const LstmState& init, Tensor* c_last) {
+  const char* op = "lstm_sequence";
+  check_clip(clip, op);
+  const Dims wd = check_weights(w, op);
+  const int64_t H = wd.h, V = wd.v, G = 4 * H;
+  if (batch < 1 || steps < 1 || static_cast<int64_t>(tokens.size()) != batch * steps)
+    throw Error(std::string(op) + ": " + std::to_string(tokens.size()) + " tokens for batch " + std::to_string(batch) +
+                " x steps " + std::to_string(steps));
+  for (int32_t tok : tokens)
+    if (tok < 0 || tok >= V)
+      throw Error(std::string(op) + ": token " + std::to_string(tok) + " outside the vocabulary [0, " +
+                  std::to_string(V) + ")");
+  auto s = prepare(w, clip, init, batch, steps, V, H);
+  s->tokens.assign(tokens.begin(), tokens.end());
+  // z_t = W_x[token] + b for all T at once: a row gather from each gate matrix.
+  for (int64_t t = 0; t < steps; ++t)
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t tok = tokens[b * steps + t];
+      float* z = s->gates.get() + (t * batch + b) * G;
+      for (int k = 0; k < 4; ++k) {
+        const float* __restrict row = w.wx[k]->value.data() + tok * H;
+        const float* __restrict bias = w.b[k]->value.data();
+        float* __restrict dst = z + k * H;
+        for (int64_t j = 0; j < H; ++j) dst[j] = row[j] + bias[j];
+      }
+    }
+  return finish(s, {}, c_last);
+}
+
+Var lstm_sequence(const Var& x, const LstmWeights& w, float clip, const LstmState& init, Tensor* c_last) {
+  const char* op = "lstm_sequence";
+  check_clip(clip, op);
+  const Dims wd = check_weights(w, op);
+  const int64_t H = wd.h, V = wd.v, G = 4 * H;
+  const Tensor& xv = x->value;
+  if (xv.rank() != 3 || xv.dim(2) != V || xv.dim(0) < 1 || xv.dim(1) < 1)
+    throw Error(std::string(op) + ": expected x [T, B, " + std::to_string(V) + "], got " + to_string(xv.shape()));
+  const int64_t T = xv.dim(0), B = xv.dim(1), N = T * B;
+  auto s = prepare(w, clip, init, B, T, V, H);
+  s->x = x;
+  s->wx_pack = pack4(w.wx, V, H);
+  // z[N, 4H] = x[N, V] · W_x[V, 4H] + b
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, G, V, 1.0f, xv.data(), V, s->wx_pack.get(), G, 0.0f,
+              s->gates.get(), G);
+  for (int64_t r = 0; r < N; ++r)
+    for (int k = 0; k < 4; ++k) {
+      float* __restrict dst = s->gates.get() + r * G + k * H;
+      const float* __restrict bias = w.b[k]->value.data();
+      for (int64_t j = 0; j < H; ++j) dst[j] += bias[j];
+    }
+  return finish(s, {x}, c_last);
+}
+
+Var time_to_batch_major(const Var& y) {
+  const Tensor& v = y->value;
+  if (v.rank() != 3) throw Error("time_to_batch_major: expected [T, B, F], got " + to_string(v.shape()));
+  const int64_t T = v.dim(0), B = v.dim(1), F = v.dim(2);
+  Tensor out({B, T, F});
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t b = 0; b < B; ++b) std::memcpy(out.data() + (b * T + t) * F, v.data() + (t * B + b) * F, sizeof(float) * F);
+  return make_node(std::move(out), {y}, [y, T, B, F](Node& self) {
+    float* d = y->grad_buffer().data();
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t b = 0; b < B; ++b) {
+        float* __restrict dst = d + (t * B + b) * F;
+        const float* __restrict src = self.grad.data() + (b * T + t) * F;
+        for (int64_t j = 0; j < F; ++j) dst[j] += src[j];
+      }
+  });
+}
+
+// ---- Reference -----------------------------------------------------------------------------
+
+Tensor one_hot_time_major(std::span<const int32_t> tokens, int64_t batch, int64_t steps, int64_t vocab) {
+  if (static_cast<int64_t>(tokens.size()) != batch * steps)
+    throw Error("one_hot_time_major: " + std::to_string(tokens.size()) + " tokens for [" + std::to_string(batch) +
+                ", " + std::to_string(steps) + "]");
+  Tensor x({steps, batch, vocab});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < steps; ++t) {
+      const int32_t tok = tokens[b * steps + t];
+      if (tok < 0 || tok >= vocab) throw Error("one_hot_time_major: token " + std::to_string(tok) + " out of range");
+      x[(t * batch + b) * vocab + tok] = 1.0f;
+    }
+  return x;
+}
+
+LstmReference lstm_reference(const Tensor& x, const std::array<Tensor, 4>& wx, const std::array<Tensor, 4>& wh,
+                             const std::array<Tensor, 4>& b, float clip, const Tensor& dh, const Tensor& h0,
+                             const Tensor& c0) {
+  const int64_t T = x.dim(0), B = x.dim(1), V = x.dim(2), H = wh[0].dim(0);
+  check_shape(dh, {T, B, H}, "lstm_reference: dh");
+  auto sigm = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
+  // act[t][b][k][j], c[t+1][b][j], h[t+1][b][j] (slot 0 = initial state)
+  std::vector<double> act(T * B * 4 * H), c((T + 1) * B * H, 0.0), h((T + 1) * B * H, 0.0);
+  for (int64_t i = 0; i < B * H; ++i) {
+    if (!h0.empty()) h[i] = h0[i];
+    if (!c0.empty()) c[i] = c0[i];
+  }
+  LstmReference r;
+  r.h = Tensor({T, B, H});
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < B; ++n) {
+      for (int k = 0; k < 4; ++k)
+        for (int64_t j = 0; j < H; ++j) {
+          double z = b[k][j];
+          for (int64_t v = 0; v < V; ++v) z += double(x[(t * B + n) * V + v]) * wx[k][v * H + j];
+          for (int64_t p = 0; p < H; ++p) z += h[(t * B + n) * H + p] * wh[k][p * H + j];
+          act[((t * B + n) * 4 + k) * H + j] = k == gate_c ? std::tanh(z) : sigm(z);
+        }
+      for (int64_t j = 0; j < H; ++j) {
+        const double* a = &act[(t * B + n) * 4 * H];
+        const double cv = a[H + j] * c[(t * B + n) * H + j] + a[j] * a[2 * H + j];
+        c[((t + 1) * B + n) * H + j] = cv;
+        h[((t + 1) * B + n) * H + j] = a[3 * H + j] * std::tanh(cv);
+        r.h[(t * B + n) * H + j] = static_cast<float>(h[((t + 1) * B + n) * H + j]);
+      }
+    }
+  r.c_last = Tensor({B, H});
+  for (int64_t i = 0; i < B * H; ++i) r.c_last[i] = static_cast<float>(c[T * B * H + i]);
+
+  r.dx = Tensor(x.shape());
+  r.dh0 = Tensor({B, H});
+  r.dc0 = Tensor({B, H});
+  for (int k = 0; k < 4; ++k) {
+    r.dwx[k] = Tensor(wx[k].shape());
+    r.dwh[k] = Tensor(wh[k].shape());
+    r.db[k] = Tensor(b[k].shape());
+  }
+  std::vector<double> dhn(B * H, 0.0), dcn(B * H, 0.0), dz(4 * H);
+  for (int64_t t = T - 1; t >= 0; --t) {
+    std::vector<double> dhp(B * H, 0.0);
+    for (int64_t n = 0; n < B; ++n) {
+      const double* a = &act[(t * B + n) * 4 * H];
+      for (int64_t j = 0; j < H; ++j) {
+        const double i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
+        const double cv = c[((t + 1) * B + n) * H + j], cp = c[(t * B + n) * H + j];
+        const double dht = dh[(t * B + n) * H + j] + dhn[n * H + j];
+        const double tc = std::tanh(cv);
+        const double dct = dcn[n * H + j] + dht * o * (1 - tc * tc);
+        dz[j] = dct * g * i * (1 - i);
+        dz[H + j] = dct * cp * f * (1 - f);
+        dz[2 * H + j] = dct * i * (1 - g * g);
+        dz[3 * H + j] = dht * tc * o * (1 - o);
+        dcn[n * H + j] = dct * f;
+      }
+      if (clip > 0)
+        for (double& v : dz) v = std::clamp(v, -double(clip), double(clip));
+      for (int k = 0; k < 4; ++k)
+        for (int64_t j = 0; j < H; ++j) {
+          const double g = dz[k * H + j];
+          r.db[k][j] += static_cast<float>(g);
+          for (int64_t v = 0; v < V; ++v) {
+            r.dwx[k][v * H + j] += static_cast<float>(double(x[(t * B + n) * V + v]) * g);
+            r.dx[(t * B + n) * V + v] += static_cast<float>(wx[k][v * H + j] * g);
+          }
+          for (int64_t p = 0; p < H; ++p) {
+            r.dwh[k][p * H + j] += static_cast<float>(h[(t * B + n) * H + p] * g);
+            dhp[n * H + p] += wh[k][p * H + j] * g;
+          }
+        }
+    }
+    dhn = dhp;
+  }
+  for (int64_t i = 0; i < B * H; ++i) {
+    r.dh0[i] = static_cast<float>(dhn[i]);
+    r.dc0[i] = static_cast<float>(dcn[i]);
+  }
+  return r;
+}
+
+}  // namespace laq::engine
