@@ -42,7 +42,9 @@ int run_export(int argc, char** argv) {
               double(info.total_float_bytes()) / double(info.total_packed_bytes()));
   if (evaluate) {
     const train::ClassificationData data = train::load_data(config);
-    std::printf("test error of the exported weights: %.2f%%\n", train::evaluate_error(session, data.test, config.batch));
+    const auto& e = train::experiment(config.experiment);
+    std::printf("test %s of the exported weights: %s\n", train::metric_key(e.metric),
+                train::format_metric(e.metric, train::evaluate(session, data.test, config.batch, e)).c_str());
   }
   return 0;
 }
@@ -96,8 +98,9 @@ int run_inspect(int argc, char** argv) {
     train::Session session = train::make_session(config);
     train::load_packed_model(file, session);
     const train::ClassificationData data = train::load_data(config);
-    std::printf("test error of the reloaded packed model: %.2f%%\n",
-                train::evaluate_error(session, data.test, config.batch));
+    const auto& e = train::experiment(config.experiment);
+    std::printf("test %s of the reloaded packed model: %s\n", train::metric_key(e.metric),
+                train::format_metric(e.metric, train::evaluate(session, data.test, config.batch, e)).c_str());
   }
   return 0;
 }

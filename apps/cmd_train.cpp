@@ -48,10 +48,12 @@ class ConsoleObserver : public train::TrainObserver {
 
   void on_epoch(const train::EpochReport& r) override {
     if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
-    std::printf("epoch %3lld  lr %.2e  train loss %.4f  train err %6.2f%%  val err %6.2f%%  %s  %s\n",
-                (long long)r.epoch, r.lr, r.train_loss, r.train_error, r.val_error,
-                r.tested ? ("test err " + fixed(r.test_error) + "% (best)").c_str()
-                         : ("best val " + fixed(r.best_val_error) + "%").c_str(),
+    const auto f = [&](double v) { return train::format_metric(r.metric, v); };
+    const char* m = r.metric == train::Metric::error_percent ? "err" : "CE";
+    std::printf("epoch %3lld  lr %.2e  train loss %.4f  train %s %s  val %s %s  %s  %s\n", (long long)r.epoch, r.lr,
+                r.train_loss, m, f(r.train_error).c_str(), m, f(r.val_error).c_str(),
+                r.tested ? ("test " + std::string(m) + " " + f(r.test_error) + " (best)").c_str()
+                         : ("best val " + f(r.best_val_error)).c_str(),
                 clock_text(r.seconds).c_str());
     std::fflush(stdout);
   }
@@ -59,11 +61,6 @@ class ConsoleObserver : public train::TrainObserver {
   void on_note(const std::string& text) override { std::fprintf(stderr, "%s\n", text.c_str()); }
 
  private:
-  static std::string fixed(double v) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(2) << v;
-    return s.str();
-  }
   bool quiet_, tty_;
   std::chrono::steady_clock::time_point last_{};
 };
@@ -181,8 +178,10 @@ int run_train(int argc, char** argv) {
     std::printf("stopped after step %lld without saving (--stop-after-steps)\n", (long long)r.global_step);
     return 3;
   }
-  std::printf("result: best epoch %lld, best val error %.2f%%, test error at best val %.2f%%, %s\n",
-              (long long)r.best_epoch, r.best_val_error, r.test_error_at_best_val, clock_text(r.seconds).c_str());
+  const char* m = r.metric == train::Metric::error_percent ? "error" : "cross-entropy";
+  std::printf("result: best epoch %lld, best val %s %s, test %s at best val %s, %s\n", (long long)r.best_epoch, m,
+              train::format_metric(r.metric, r.best_val_error).c_str(), m,
+              train::format_metric(r.metric, r.test_error_at_best_val).c_str(), clock_text(r.seconds).c_str());
   return 0;
 }
 

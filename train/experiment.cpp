@@ -1,5 +1,7 @@
 #include "train/experiment.h"
 
+#include <cstdio>
+
 #include "datasets/mnist.h"
 #include "engine/error.h"
 #include "layers/batch_norm.h"
@@ -7,6 +9,15 @@
 #include "layers/relu.h"
 
 namespace laq::train {
+
+const char* metric_key(Metric metric) { return metric == Metric::error_percent ? "error" : "cross_entropy"; }
+
+std::string format_metric(Metric metric, double value) {
+  char buf[32];
+  if (metric == Metric::error_percent) std::snprintf(buf, sizeof buf, "%.2f%%", value);
+  else std::snprintf(buf, sizeof buf, "%.4f nats", value);
+  return buf;
+}
 
 const std::vector<ExperimentDefaults>& experiments() {
   static const std::vector<ExperimentDefaults> all{

@@ -12,6 +12,13 @@
 namespace laq::train {
 
 enum class LossKind { squared_hinge, cross_entropy };
+// What model selection and the tables report: classification error in percent, or the
+// mean cross-entropy in nats per target (the language models). Lower is better for both.
+enum class Metric { error_percent, cross_entropy };
+// "error" or "cross_entropy": the stem of the results keys (val_<m>, test_<m>_at_best_val).
+const char* metric_key(Metric metric);
+// "1.26%" or "1.3142 nats", for people.
+std::string format_metric(Metric metric, double value);
 
 struct ExperimentDefaults {
   std::string name;
@@ -22,6 +29,7 @@ struct ExperimentDefaults {
   std::string schedule;
   double lr_decay;
   LossKind loss;
+  Metric metric = Metric::error_percent;
 };
 
 const std::vector<ExperimentDefaults>& experiments();
@@ -29,7 +37,8 @@ const ExperimentDefaults& experiment(const std::string& name);  // throws, listi
 
 struct LabeledSet {
   engine::Tensor x;  // [N, features...]
-  std::vector<int32_t> y;
+  std::vector<int32_t> y;  // N * targets_per_example, example-major
+  int64_t targets_per_example = 1;  // a language model predicts every position of a window
 };
 
 struct ClassificationData {

@@ -70,21 +70,33 @@ double Trainer::train_step(const engine::Tensor& x, std::span<const int32_t> y, 
   engine::Var out = session_.model->forward(engine::constant(x), true);
   engine::Var loss = loss_of(defaults_.loss, out, y);
   engine::backward(loss);
-  errors += engine::count_errors(out->value, y);
+  if (defaults_.metric == Metric::error_percent) errors += engine::count_errors(out->value, y);
   return loss->value[0];
 }
 
-double evaluate_error(Session& session, const LabeledSet& set, int64_t batch) {
-  const int64_t steps = static_cast<int64_t>(set.y.size()) / batch;
-  int64_t errors = 0;
+double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment) {
+  const int64_t examples = set.x.dim(0), per = set.targets_per_example;
+  const int64_t steps = examples / batch;
+  double total = 0;
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t b = s * batch;
     engine::Tensor x = set.x.rows(b, b + batch);
+    const std::span<const int32_t> y = std::span(set.y).subspan(b * per, batch * per);
     engine::Var out = session.model->forward(engine::constant(x), false);
-    errors += engine::count_errors(out->value, std::span(set.y).subspan(b, batch));
+    if (experiment.metric == Metric::error_percent) total += double(engine::count_errors(out->value, y));
+    else total += loss_of(experiment.loss, out, y)->value[0];  // a batch mean; batches are equal-sized
   }
-  const int64_t seen = steps * batch;
-  return seen ? 100.0 * double(errors) / double(seen) : 0.0;
+  if (steps == 0) return 0.0;
+  return experiment.metric == Metric::error_percent ? 100.0 * total / double(steps * batch * per)
+                                                    : total / double(steps);
+}
+
+void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::Tensor& x, std::vector<int32_t>& y) {
+  datasets::gather_rows_into(set.x, idx, x);
+  const int64_t per = set.targets_per_example;
+  y.resize(idx.size() * per);
+  for (size_t i = 0; i < idx.size(); ++i)
+    std::copy_n(set.y.begin() + idx[i] * per, per, y.begin() + i * per);
 }
 
 void Trainer::checkpoint() { save_checkpoint(out_dir_ / "checkpoint.h5", config_, progress_, session_.state()); }
@@ -112,7 +124,10 @@ TrainResult Trainer::run(TrainObserver& observer) {
   fs::create_directories(out_dir_);
   const auto run_start = Clock::now();
   const double elapsed_before = progress_.elapsed_seconds;
-  engine::Tensor xb({config_.batch, data_.train.x.numel() / data_.train.x.dim(0)});
+  engine::Shape batch_shape = data_.train.x.shape();
+  batch_shape[0] = config_.batch;
+  engine::Tensor xb(batch_shape);
+  std::vector<int32_t> yb;
 
   while (progress_.epoch <= config_.epochs) {
     const auto epoch_start = Clock::now();
@@ -126,15 +141,14 @@ TrainResult Trainer::run(TrainObserver& observer) {
 
     for (int64_t s = first_step; s < steps; ++s) {
       const auto idx = batcher.indices(s);
-      datasets::gather_rows_into(data_.train.x, idx, xb);
-      const std::vector<int32_t> yb = datasets::gather_labels(data_.train.y, idx);
+      gather_batch(data_.train, idx, xb, yb);
       progress_.epoch_loss_sum += train_step(xb, yb, progress_.epoch_errors);
       session_.pipeline.step(lr);
       progress_.epoch_examples += config_.batch;
       progress_.step_in_epoch = s + 1;
       ++progress_.global_step;
       if (stop_after_steps_ > 0 && progress_.global_step >= stop_after_steps_)
-        return {0, 0, 0, seconds_since(run_start), progress_.global_step, true};
+        return {0, 0, 0, defaults_.metric, seconds_since(run_start), progress_.global_step, true};
 
       const double t = seconds_since(epoch_start);
       const double rate = double(s + 1 - first_step) / std::max(t, 1e-9);
@@ -151,7 +165,10 @@ TrainResult Trainer::run(TrainObserver& observer) {
     r.epoch = progress_.epoch;
     r.lr = lr;
     r.train_loss = progress_.epoch_loss_sum / double(std::max<int64_t>(1, steps));
-    r.train_error = 100.0 * double(progress_.epoch_errors) / double(std::max<int64_t>(1, progress_.epoch_examples));
+    r.metric = defaults_.metric;
+    r.train_error = defaults_.metric == Metric::error_percent
+                        ? 100.0 * double(progress_.epoch_errors) / double(std::max<int64_t>(1, progress_.epoch_examples))
+                        : r.train_loss;
     r.val_error = evaluate(data_.val);
     r.tested = r.val_error <= progress_.best_val_error;
     r.test_error = -1;
@@ -165,12 +182,13 @@ TrainResult Trainer::run(TrainObserver& observer) {
     r.test_error_at_best = progress_.test_error_at_best;
     r.seconds = seconds_since(epoch_start);
 
+    const std::string m = metric_key(defaults_.metric);
     Json line = result_header();
-    line.add("type", "epoch").add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss)
-        .add("train_error", r.train_error).add("val_error", r.val_error);
-    if (r.tested) line.add("test_error", r.test_error); else line.add_null("test_error");
-    line.add("best_epoch", progress_.best_epoch).add("best_val_error", r.best_val_error)
-        .add("test_error_at_best_val", r.test_error_at_best).add("epoch_seconds", r.seconds)
+    line.add("type", "epoch").add("metric", m).add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss)
+        .add("train_" + m, r.train_error).add("val_" + m, r.val_error);
+    if (r.tested) line.add("test_" + m, r.test_error); else line.add_null("test_" + m);
+    line.add("best_epoch", progress_.best_epoch).add("best_val_" + m, r.best_val_error)
+        .add("test_" + m + "_at_best_val", r.test_error_at_best).add("epoch_seconds", r.seconds)
         .add("global_step", progress_.global_step);
     append_result(line);
     observer.on_epoch(r);
@@ -187,11 +205,12 @@ TrainResult Trainer::run(TrainObserver& observer) {
   }
 
   TrainResult result{progress_.best_epoch, progress_.best_val_error, progress_.test_error_at_best,
-                     elapsed_before + seconds_since(run_start), progress_.global_step, false};
+                     defaults_.metric, elapsed_before + seconds_since(run_start), progress_.global_step, false};
+  const std::string m = metric_key(defaults_.metric);
   Json line = result_header();
-  line.add("type", "result").add("best_epoch", result.best_epoch)
-      .add("best_val_error", result.best_val_error)
-      .add("test_error_at_best_val", result.test_error_at_best_val)
+  line.add("type", "result").add("metric", m).add("best_epoch", result.best_epoch)
+      .add("best_val_" + m, result.best_val_error)
+      .add("test_" + m + "_at_best_val", result.test_error_at_best_val)
       .add("epochs", config_.epochs).add("global_step", progress_.global_step)
       .add("train_seconds", result.seconds);
   append_result(line);

@@ -18,9 +18,12 @@
 
 namespace laq::train {
 
-// Error (percent) of the session's current (quantized) weights on a set, with batch-norm
-// running statistics, in order, floor(N/B) batches of B (SPEC.md 3.1).
-double evaluate_error(Session& session, const LabeledSet& set, int64_t batch);
+// The metric (error in percent, or mean cross-entropy) of the session's current (quantized)
+// weights on a set, with batch-norm running statistics, in order, floor(N/B) batches of B
+// (SPEC.md 3.1, 3.6).
+double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment);
+// The examples `idx` of a set as one batch: rows of x, and their targets in the same order.
+void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::Tensor& x, std::vector<int32_t>& y);
 
 struct StepReport {
   int64_t epoch, epochs, step, steps;
@@ -31,7 +34,9 @@ struct StepReport {
 
 struct EpochReport {
   int64_t epoch;
+  // *_error hold the experiment's metric: error in percent, or cross-entropy in nats.
   double lr, train_loss, train_error, val_error, test_error, best_val_error, test_error_at_best;
+  Metric metric;
   bool tested;            // this epoch improved (or tied) validation
   double seconds;
 };
@@ -46,7 +51,8 @@ struct TrainObserver {
 
 struct TrainResult {
   int64_t best_epoch;
-  double best_val_error, test_error_at_best_val;  // percent
+  double best_val_error, test_error_at_best_val;  // the experiment's metric
+  Metric metric;
   double seconds;
   int64_t global_step;
   bool interrupted;  // stopped by stop_after_steps
@@ -63,7 +69,7 @@ class Trainer {
   Session& session() { return session_; }
   const RunConfig& config() const { return config_; }
   const ClassificationData& data() const { return data_; }
-  double evaluate(const LabeledSet& set) { return evaluate_error(session_, set, config_.batch); }
+  double evaluate(const LabeledSet& set) { return train::evaluate(session_, set, config_.batch, defaults_); }
 
  private:
   double train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors);
