@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "engine/conv2d_winograd.h"
 #include "engine/im2col.h"
 
 namespace laq::engine {
@@ -63,8 +64,16 @@ ConvShapes conv_shapes(const Tensor& x, const Tensor& w, int64_t stride, int64_t
 
 // x[N, C, H, W], w[Cout, C, kh, kw] -> y[N, Cout, Ho, Wo]; per chunk of b images:
 //   col[K, b*P] = im2col(x[n0 .. n0+b)),  Y[Cout, b*P] = w[Cout, K] · col,  Y -> y (a copy, b > 1)
-Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad) {
+Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorithm algorithm) {
   const auto [n, cout, g] = conv_shapes(x->value, w->value, stride, pad);
+  const bool winograd_fits = g.kh == 3 && g.kw == 3 && stride == 1;
+  if (algorithm == ConvAlgorithm::winograd && !winograd_fits)
+    throw Error("conv2d: Winograd needs a 3x3 kernel at stride 1, got w " + to_string(w->value.shape()) +
+                ", stride " + std::to_string(stride));
+  if (algorithm == ConvAlgorithm::winograd ||
+      (algorithm == ConvAlgorithm::automatic && winograd_fits && g.c >= kWinogradMinChannels))
+    return conv2d_winograd(x, w, pad);
+
   const int64_t k = g.rows(), p = g.cols(), in_size = g.c * g.h * g.w, out_size = cout * p;
   const int64_t chunk = images_per_chunk(g, n);
   Tensor y({n, cout, g.ho, g.wo});
