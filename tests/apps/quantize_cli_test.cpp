@@ -1,34 +1,35 @@
 // laq quantize, run as a user would: a hand-checked LAT-e example, and bad input files.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <string>
+#include "apps/laq_cli.h"
 
 namespace {
 
+namespace fs = std::filesystem;
+using laq::test::RunResult;
+
+fs::path workdir() {
+  const fs::path d = fs::temp_directory_path() / "laq_quantize_cli";
+  fs::create_directories(d);
+  return d;
+}
+
+// `laq quantize ARGS` in the work folder; stdout and stderr together, as a user reads them.
 struct CliRun {
   int code;
   std::string out;
 };
 
 CliRun run(const std::string& args) {
-  const char* bin = std::getenv("LAQ_BIN");
-  const std::string cmd = std::string(bin) + " quantize " + args + " 2>&1";
-  CliRun r{0, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  std::vector<std::string> argv{"quantize"};
+  std::istringstream in(args);
+  for (std::string a; in >> a;) argv.push_back(a);
+  const RunResult r = laq::test::run_laq(workdir(), argv);
+  return {r.code, r.out + r.err};
 }
 
 std::string write(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("laq_quantize_cli_" + name);
+  const fs::path path = workdir() / name;
   std::ofstream(path) << text;
   return path.string();
 }
@@ -36,7 +37,7 @@ std::string write(const std::string& name, const std::string& text) {
 class QuantizeCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::getenv("LAQ_BIN")) GTEST_SKIP() << "LAQ_BIN not set (run through ctest)";
+    LAQ_REQUIRE_BIN();
   }
 };
 

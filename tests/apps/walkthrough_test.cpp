@@ -2,14 +2,12 @@
 // each block is rerun here, from the repository root, and must match character for character.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "apps/laq_cli.h"
 
 namespace {
 
@@ -43,18 +41,21 @@ std::vector<Example> examples(const fs::path& doc) {
   return out;
 }
 
+// Runs in a scratch folder with the example files' paths made absolute, so parallel tests
+// never write into the repository.
 std::string run(const std::string& command) {
-  const std::string cmd = "cd '" + repo_root().string() + "' && '" + std::getenv("LAQ_BIN") + "' " + command + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  EXPECT_EQ(pclose(p), 0) << command;
-  return out;
+  std::vector<std::string> argv;
+  std::istringstream in(command);
+  for (std::string a; in >> a;) argv.push_back(a.rfind("docs/", 0) == 0 ? (repo_root() / a).string() : a);
+  const fs::path dir = fs::temp_directory_path() / "laq_walkthrough";
+  fs::create_directories(dir);
+  const laq::test::RunResult r = laq::test::run_laq(dir, argv);
+  EXPECT_EQ(r.code, 0) << command << "\n" << r.err;
+  return r.out;
 }
 
 TEST(Walkthrough, EveryWorkedExampleIsWhatLaqPrints) {
-  if (!std::getenv("LAQ_BIN")) GTEST_SKIP() << "LAQ_BIN not set (run through ctest)";
+  LAQ_REQUIRE_BIN();
   const auto all = examples(repo_root() / "docs" / "walkthrough.md");
   ASSERT_GE(all.size(), 8u) << "the walkthrough lost its worked examples";
   for (const Example& e : all) EXPECT_EQ(run(e.command), e.expected) << "$ laq " << e.command;
