@@ -141,6 +141,8 @@ class InflateSource final : public Source {
         if (zs_.avail_in == 0 && left_ == 0)
           throw Error(where() + ": corrupt zlib stream: truncated (the element's compressed bytes end before the "
                                 "stream does, after " + num(total_) + " inflated bytes)");
+        if (rc == Z_BUF_ERROR)  // no progress with input and output space: never loop forever
+          throw Error(where() + ": corrupt zlib stream (inflate made no progress after " + num(total_) + " bytes)");
       } else if (rc != Z_OK) {
         throw Error(where() + ": corrupt zlib stream (" + (zs_.msg ? zs_.msg : "zlib error " + std::to_string(rc)) +
                     ") after " + num(total_) + " inflated bytes");
