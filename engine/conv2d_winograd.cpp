@@ -94,231 +94,211 @@ void untransform_weight_gradient(const float* du, int64_t cout, int64_t c, float
   }
 }
 
-// The tile loops below take __restrict pointers and touch memory only with unit stride (rows
-// are split into even and odd columns first), so the compiler vectorises them over tiles.
+// Layout of the transform loops. Each works on one (image, channel) plane at a time and runs over
+// all its tiles u = ty*tw + tx in one flat loop, so that even the 8x8 maps of the last layers (16
+// tiles) fill a vector. To make every access unit-stride in u, the plane is first rearranged:
+// padded row 2m + q (q = 0, 1) goes to row m of the row-parity-q arrays, split by column into
+// four arrays holding columns 2tx, 2tx + 1, 2tx + 2, 2tx + 3 at index m*tw + tx. Then tile u's
+// row r, column k sits at X[r % 2][k][u + (r / 2)*tw]. The kernels take __restrict pointers and
+// `#pragma GCC ivdep` (the 16 planes never overlap), and GCC vectorises them.
 
-// Bᵀ d B for the tw tiles of one tile row: padded input rows r = 0..3 split into even/odd
-// columns at pe + r*wq, po + r*wq (tile tx covers columns 2tx .. 2tx+3); out[ξ*s + tx].
-[[gnu::noinline]] void input_tile_row(const float* __restrict pe, const float* __restrict po, int64_t wq,
-                    float* __restrict out, int64_t s, int64_t tw) {
-  // Written out scalar by scalar: with small arrays, GCC 12 gives up on vectorising the tx loop.
-  const float *e0 = pe, *e1 = pe + wq, *e2 = pe + 2 * wq, *e3 = pe + 3 * wq;
-  const float *o0 = po, *o1 = po + wq, *o2 = po + 2 * wq, *o3 = po + 3 * wq;
+// Bᵀ d B for n tiles: x holds the 8 arrays X[q][k] (stride xs); out[ξ*s + u].
+[[gnu::noinline]] void input_tiles(const float* __restrict x, int64_t xs, int64_t tw,
+                                   float* __restrict out, int64_t s, int64_t n) {
+  const float *p00 = x, *p01 = x + xs, *p02 = x + 2 * xs, *p03 = x + 3 * xs;  // even rows
+  const float *p10 = x + 4 * xs, *p11 = x + 5 * xs, *p12 = x + 6 * xs, *p13 = x + 7 * xs;  // odd
   float *v0 = out, *v1 = out + s, *v2 = out + 2 * s, *v3 = out + 3 * s, *v4 = out + 4 * s,
         *v5 = out + 5 * s, *v6 = out + 6 * s, *v7 = out + 7 * s, *v8 = out + 8 * s, *v9 = out + 9 * s,
         *v10 = out + 10 * s, *v11 = out + 11 * s, *v12 = out + 12 * s, *v13 = out + 13 * s,
         *v14 = out + 14 * s, *v15 = out + 15 * s;
-#pragma GCC ivdep  // the 16 planes never overlap: no alias checks needed
-  for (int64_t tx = 0; tx < tw; ++tx) {
-    // Bᵀ along the rows (Bᵀ v = (v0 - v2, v1 + v2, v2 - v1, v1 - v3)), for columns k = 0..3.
-    const float a0 = e0[tx] - e2[tx], a1 = o0[tx] - o2[tx], a2 = e0[tx + 1] - e2[tx + 1],
-                a3 = o0[tx + 1] - o2[tx + 1];
-    const float b0 = e1[tx] + e2[tx], b1 = o1[tx] + o2[tx], b2 = e1[tx + 1] + e2[tx + 1],
-                b3 = o1[tx + 1] + o2[tx + 1];
-    const float c0 = e2[tx] - e1[tx], c1 = o2[tx] - o1[tx], c2 = e2[tx + 1] - e1[tx + 1],
-                c3 = o2[tx + 1] - o1[tx + 1];
-    const float d0 = e1[tx] - e3[tx], d1 = o1[tx] - o3[tx], d2 = e1[tx + 1] - e3[tx + 1],
-                d3 = o1[tx + 1] - o3[tx + 1];
+#pragma GCC ivdep
+  for (int64_t u = 0; u < n; ++u) {
+    const int64_t w = u + tw;  // rows 2 and 3 of the tile
+    // d[r][k]: r = 0 -> p0k[u], 1 -> p1k[u], 2 -> p0k[w], 3 -> p1k[w].
+    // Bᵀ along the rows (Bᵀ v = (v0 - v2, v1 + v2, v2 - v1, v1 - v3)), for columns k = 0..3 ...
+    const float a0 = p00[u] - p00[w], a1 = p01[u] - p01[w], a2 = p02[u] - p02[w], a3 = p03[u] - p03[w];
+    const float b0 = p10[u] + p00[w], b1 = p11[u] + p01[w], b2 = p12[u] + p02[w], b3 = p13[u] + p03[w];
+    const float c0 = p00[w] - p10[u], c1 = p01[w] - p11[u], c2 = p02[w] - p12[u], c3 = p03[w] - p13[u];
+    const float d0 = p10[u] - p10[w], d1 = p11[u] - p11[w], d2 = p12[u] - p12[w], d3 = p13[u] - p13[w];
     // ... then along the columns.
-    v0[tx] = a0 - a2, v1[tx] = a1 + a2, v2[tx] = a2 - a1, v3[tx] = a1 - a3;
-    v4[tx] = b0 - b2, v5[tx] = b1 + b2, v6[tx] = b2 - b1, v7[tx] = b1 - b3;
-    v8[tx] = c0 - c2, v9[tx] = c1 + c2, v10[tx] = c2 - c1, v11[tx] = c1 - c3;
-    v12[tx] = d0 - d2, v13[tx] = d1 + d2, v14[tx] = d2 - d1, v15[tx] = d1 - d3;
+    v0[u] = a0 - a2, v1[u] = a1 + a2, v2[u] = a2 - a1, v3[u] = a1 - a3;
+    v4[u] = b0 - b2, v5[u] = b1 + b2, v6[u] = b2 - b1, v7[u] = b1 - b3;
+    v8[u] = c0 - c2, v9[u] = c1 + c2, v10[u] = c2 - c1, v11[u] = c1 - c3;
+    v12[u] = d0 - d2, v13[u] = d1 + d2, v14[u] = d2 - d1, v15[u] = d1 - d3;
   }
 }
 
-// Splits one input row into the padded even/odd layout: padded column q holds input column
-// q - pad (zero outside); pe[j] = column 2j, po[j] = column 2j + 1, j < wq.
-void split_padded_row(const float* __restrict in, int64_t w, int64_t pad, float* __restrict row,
-                      int64_t wq, float* __restrict pe, float* __restrict po) {
-  const int64_t wp = 2 * wq;
-  std::memset(row, 0, sizeof(float) * pad);
-  std::memcpy(row + pad, in, sizeof(float) * w);
-  std::memset(row + pad + w, 0, sizeof(float) * (wp - pad - w));
-  for (int64_t j = 0; j < wq; ++j) {
-    pe[j] = row[2 * j];
-    po[j] = row[2 * j + 1];
-  }
-}
-
-// V[16][C][T] (row stride ld = T, tile t = (image*th + ty)*tw + tx) = Bᵀ d B for every 4x4
+// V[16][C][T] (row stride ld = T, tile t = image*th*tw + ty*tw + tx) = Bᵀ d B for every 4x4
 // input tile d at rows 2ty - p .., columns 2tx - p .. (zero outside the image), images [0, b).
 void transform_input(const float* x, const Plan& p, int64_t b, float* v, int64_t ld) {
-  const int64_t tw = p.tw, wq = tw + 1, hp = 2 * p.th + 2;  // padded plane: hp x 2wq
-  float* pe = row_scratch.get(2 * hp * wq + 2 * wq);
-  float* po = pe + hp * wq;
-  float* row = po + hp * wq;
+  const int64_t tw = p.tw, xs = (p.th + 1) * tw, wp = 2 * tw + 2;
+  float* arrays = row_scratch.get(8 * xs + wp);
+  float* row = arrays + 8 * xs;
   const int64_t s = p.c * ld;  // distance between the 16 planes of V
   for (int64_t img = 0; img < b; ++img)
     for (int64_t c = 0; c < p.c; ++c) {
       const float* plane = x + (img * p.c + c) * p.h * p.w;
-      for (int64_t r = 0; r < hp; ++r) {
+      for (int64_t r = 0; r < 2 * p.th + 2; ++r) {  // padded row r = input row r - pad
         const int64_t iy = r - p.pad;
         if (iy < 0 || iy >= p.h) {
-          std::fill_n(pe + r * wq, wq, 0.0f);
-          std::fill_n(po + r * wq, wq, 0.0f);
+          std::fill_n(row, wp, 0.0f);
         } else {
-          split_padded_row(plane + iy * p.w, p.w, p.pad, row, wq, pe + r * wq, po + r * wq);
+          std::fill_n(row, p.pad, 0.0f);
+          std::memcpy(row + p.pad, plane + iy * p.w, sizeof(float) * p.w);
+          std::fill_n(row + p.pad + p.w, wp - p.pad - p.w, 0.0f);
+        }
+        float* dst = arrays + (r % 2) * 4 * xs + (r / 2) * tw;
+        for (int64_t tx = 0; tx < tw; ++tx) {
+          dst[tx] = row[2 * tx];
+          dst[xs + tx] = row[2 * tx + 1];
+          dst[2 * xs + tx] = row[2 * tx + 2];
+          dst[3 * xs + tx] = row[2 * tx + 3];
         }
       }
-      float* out = v + c * ld + img * p.tiles();
-      for (int64_t ty = 0; ty < p.th; ++ty)
-        input_tile_row(pe + 2 * ty * wq, po + 2 * ty * wq, wq, out + ty * tw, s, tw);
+      input_tiles(arrays, xs, tw, v + c * ld + img * p.tiles(), s, p.tiles());
     }
 }
 
-// Aᵀ m A for the tw tiles of one tile row: m[ξ*s + tx] -> output rows y0, y1 (2tw wide).
-[[gnu::noinline]] void output_tile_row(const float* __restrict m, int64_t s, int64_t tw, float* __restrict y0,
-                     float* __restrict y1) {
+// Aᵀ m A for n tiles: m[ξ*s + u] -> y[(r*2 + k)*n + u], output row r, column k of the 2x2 block.
+[[gnu::noinline]] void output_tiles(const float* __restrict m, int64_t s, int64_t n, float* __restrict y) {
   const float *m0 = m, *m1 = m + s, *m2 = m + 2 * s, *m3 = m + 3 * s, *m4 = m + 4 * s,
               *m5 = m + 5 * s, *m6 = m + 6 * s, *m7 = m + 7 * s, *m8 = m + 8 * s, *m9 = m + 9 * s,
               *m10 = m + 10 * s, *m11 = m + 11 * s, *m12 = m + 12 * s, *m13 = m + 13 * s,
               *m14 = m + 14 * s, *m15 = m + 15 * s;
-#pragma GCC ivdep  // the 16 planes never overlap: no alias checks needed
-  for (int64_t tx = 0; tx < tw; ++tx) {
+  float *y00 = y, *y01 = y + n, *y10 = y + 2 * n, *y11 = y + 3 * n;
+#pragma GCC ivdep
+  for (int64_t u = 0; u < n; ++u) {
     // Aᵀ along the rows (Aᵀ v = (v0 + v1 + v2, v1 - v2 - v3)), for columns j = 0..3 ...
-    const float a0 = m0[tx] + m4[tx] + m8[tx], a1 = m1[tx] + m5[tx] + m9[tx],
-                a2 = m2[tx] + m6[tx] + m10[tx], a3 = m3[tx] + m7[tx] + m11[tx];
-    const float b0 = m4[tx] - m8[tx] - m12[tx], b1 = m5[tx] - m9[tx] - m13[tx],
-                b2 = m6[tx] - m10[tx] - m14[tx], b3 = m7[tx] - m11[tx] - m15[tx];
+    const float a0 = m0[u] + m4[u] + m8[u], a1 = m1[u] + m5[u] + m9[u],
+                a2 = m2[u] + m6[u] + m10[u], a3 = m3[u] + m7[u] + m11[u];
+    const float b0 = m4[u] - m8[u] - m12[u], b1 = m5[u] - m9[u] - m13[u],
+                b2 = m6[u] - m10[u] - m14[u], b3 = m7[u] - m11[u] - m15[u];
     // ... then along the columns.
-    y0[2 * tx] = a0 + a1 + a2;
-    y0[2 * tx + 1] = a1 - a2 - a3;
-    y1[2 * tx] = b0 + b1 + b2;
-    y1[2 * tx + 1] = b1 - b2 - b3;
+    y00[u] = a0 + a1 + a2;
+    y01[u] = a1 - a2 - a3;
+    y10[u] = b0 + b1 + b2;
+    y11[u] = b1 - b2 - b3;
   }
 }
 
 // y[img, o] (images [0, b) of y) = Aᵀ m A for the products M[16][Cout][T], cropped to ho x wo.
 void transform_output(const float* m, const Plan& p, int64_t b, int64_t ld, float* y) {
-  const int64_t tw = p.tw, s = p.cout * ld;
-  float* rows = row_scratch.get(4 * tw);
+  const int64_t tw = p.tw, n = p.tiles(), s = p.cout * ld;
+  float* blocks = row_scratch.get(4 * n + 2 * tw);
+  float* row = blocks + 4 * n;
   for (int64_t img = 0; img < b; ++img)
     for (int64_t o = 0; o < p.cout; ++o) {
+      output_tiles(m + o * ld + img * n, s, n, blocks);
       float* plane = y + (img * p.cout + o) * p.ho * p.wo;
-      const float* in = m + o * ld + img * p.tiles();
-      for (int64_t ty = 0; ty < p.th; ++ty) {
-        output_tile_row(in + ty * tw, s, tw, rows, rows + 2 * tw);
-        std::memcpy(plane + 2 * ty * p.wo, rows, sizeof(float) * p.wo);
-        if (2 * ty + 1 < p.ho) std::memcpy(plane + (2 * ty + 1) * p.wo, rows + 2 * tw, sizeof(float) * p.wo);
+      for (int64_t oy = 0; oy < p.ho; ++oy) {
+        const float* e = blocks + (oy % 2) * 2 * n + (oy / 2) * tw;  // column 2tx
+        const float* od = e + n;                                      // column 2tx + 1
+        for (int64_t tx = 0; tx < tw; ++tx) {
+          row[2 * tx] = e[tx];
+          row[2 * tx + 1] = od[tx];
+        }
+        std::memcpy(plane + oy * p.wo, row, sizeof(float) * p.wo);
       }
     }
 }
 
-// A g Aᵀ for the tw 2x2 blocks of one tile row: rows g0, g1 (2tw wide) -> out[ξ*s + tx].
-[[gnu::noinline]] void output_gradient_tile_row(const float* __restrict g0, const float* __restrict g1,
-                              float* __restrict out, int64_t s, int64_t tw) {
+// A g Aᵀ for n 2x2 blocks g[(r*2 + k)*n + u] (row r, column k) -> out[ξ*s + u].
+[[gnu::noinline]] void output_gradient_tiles(const float* __restrict g, int64_t n, float* __restrict out,
+                                             int64_t s) {
+  const float *g00 = g, *g01 = g + n, *g10 = g + 2 * n, *g11 = g + 3 * n;
   float *v0 = out, *v1 = out + s, *v2 = out + 2 * s, *v3 = out + 3 * s, *v4 = out + 4 * s,
         *v5 = out + 5 * s, *v6 = out + 6 * s, *v7 = out + 7 * s, *v8 = out + 8 * s, *v9 = out + 9 * s,
         *v10 = out + 10 * s, *v11 = out + 11 * s, *v12 = out + 12 * s, *v13 = out + 13 * s,
         *v14 = out + 14 * s, *v15 = out + 15 * s;
-#pragma GCC ivdep  // the 16 planes never overlap: no alias checks needed
-  for (int64_t tx = 0; tx < tw; ++tx) {
+#pragma GCC ivdep
+  for (int64_t u = 0; u < n; ++u) {
     // A v for v = (v0, v1): (v0, v0 + v1, v0 - v1, -v1), along the columns of each row ...
-    const float a0 = g0[2 * tx], a1 = g0[2 * tx + 1], b0 = g1[2 * tx], b1 = g1[2 * tx + 1];
+    const float a0 = g00[u], a1 = g01[u], b0 = g10[u], b1 = g11[u];
     const float r00 = a0, r01 = a0 + a1, r02 = a0 - a1, r03 = -a1;
     const float r10 = b0, r11 = b0 + b1, r12 = b0 - b1, r13 = -b1;
     // ... then along the rows.
-    v0[tx] = r00, v1[tx] = r01, v2[tx] = r02, v3[tx] = r03;
-    v4[tx] = r00 + r10, v5[tx] = r01 + r11, v6[tx] = r02 + r12, v7[tx] = r03 + r13;
-    v8[tx] = r00 - r10, v9[tx] = r01 - r11, v10[tx] = r02 - r12, v11[tx] = r03 - r13;
-    v12[tx] = -r10, v13[tx] = -r11, v14[tx] = -r12, v15[tx] = -r13;
+    v0[u] = r00, v1[u] = r01, v2[u] = r02, v3[u] = r03;
+    v4[u] = r00 + r10, v5[u] = r01 + r11, v6[u] = r02 + r12, v7[u] = r03 + r13;
+    v8[u] = r00 - r10, v9[u] = r01 - r11, v10[u] = r02 - r12, v11[u] = r03 - r13;
+    v12[u] = -r10, v13[u] = -r11, v14[u] = -r12, v15[u] = -r13;
   }
 }
 
 // dYt[16][Cout][T] = A dY_t Aᵀ for every 2x2 block of dy (images [0, b)), zero beyond ho x wo.
 void transform_output_gradient(const float* dy, const Plan& p, int64_t b, float* m, int64_t ld) {
-  const int64_t tw = p.tw, s = p.cout * ld;
-  float* rows = row_scratch.get(4 * tw);
-  float* g0 = rows;
-  float* g1 = rows + 2 * tw;
+  const int64_t tw = p.tw, n = p.tiles(), s = p.cout * ld;
+  float* blocks = row_scratch.get(4 * n + 2 * tw);
+  float* row = blocks + 4 * n;
   for (int64_t img = 0; img < b; ++img)
     for (int64_t o = 0; o < p.cout; ++o) {
       const float* plane = dy + (img * p.cout + o) * p.ho * p.wo;
-      float* out = m + o * ld + img * p.tiles();
-      for (int64_t ty = 0; ty < p.th; ++ty) {
-        const bool second = 2 * ty + 1 < p.ho;
-        const bool direct = p.wo == 2 * tw && second;  // whole tiles: read dy in place
-        const float* r0 = plane + 2 * ty * p.wo;
-        const float* r1 = r0 + p.wo;
-        if (!direct) {
-          std::fill_n(rows, 4 * tw, 0.0f);
-          std::memcpy(g0, r0, sizeof(float) * p.wo);
-          if (second) std::memcpy(g1, r1, sizeof(float) * p.wo);
-          r0 = g0;
-          r1 = g1;
+      std::fill_n(row, 2 * tw, 0.0f);
+      for (int64_t oy = 0; oy < 2 * p.th; ++oy) {
+        if (oy < p.ho)
+          std::memcpy(row, plane + oy * p.wo, sizeof(float) * p.wo);  // tail stays 0
+        else
+          std::fill_n(row, 2 * tw, 0.0f);
+        float* e = blocks + (oy % 2) * 2 * n + (oy / 2) * tw;
+        float* od = e + n;
+        for (int64_t tx = 0; tx < tw; ++tx) {
+          e[tx] = row[2 * tx];
+          od[tx] = row[2 * tx + 1];
         }
-        output_gradient_tile_row(r0, r1, out + ty * tw, s, tw);
       }
+      output_gradient_tiles(blocks, n, m + o * ld + img * n, s);
     }
 }
 
-// B dV Bᵀ for the tw tiles of one tile row, 4x4 each, into c[(r*4 + k)*tw + tx]: window row r,
-// column 2tx + k.
-[[gnu::noinline]] void input_gradient_tile_row(const float* __restrict dv, int64_t s, int64_t tw, float* __restrict c) {
+// B dV Bᵀ for n tiles dv[ξ*s + u] -> c[(r*4 + k)*n + u]: window row r, column k.
+[[gnu::noinline]] void input_gradient_tiles(const float* __restrict dv, int64_t s, int64_t n,
+                                            float* __restrict c) {
   const float *m0 = dv, *m1 = dv + s, *m2 = dv + 2 * s, *m3 = dv + 3 * s, *m4 = dv + 4 * s,
               *m5 = dv + 5 * s, *m6 = dv + 6 * s, *m7 = dv + 7 * s, *m8 = dv + 8 * s,
               *m9 = dv + 9 * s, *m10 = dv + 10 * s, *m11 = dv + 11 * s, *m12 = dv + 12 * s,
               *m13 = dv + 13 * s, *m14 = dv + 14 * s, *m15 = dv + 15 * s;
-  float *c0 = c, *c1 = c + tw, *c2 = c + 2 * tw, *c3 = c + 3 * tw, *c4 = c + 4 * tw,
-        *c5 = c + 5 * tw, *c6 = c + 6 * tw, *c7 = c + 7 * tw, *c8 = c + 8 * tw, *c9 = c + 9 * tw,
-        *c10 = c + 10 * tw, *c11 = c + 11 * tw, *c12 = c + 12 * tw, *c13 = c + 13 * tw,
-        *c14 = c + 14 * tw, *c15 = c + 15 * tw;
-#pragma GCC ivdep  // the 16 planes never overlap: no alias checks needed
-  for (int64_t tx = 0; tx < tw; ++tx) {
+  float *c0 = c, *c1 = c + n, *c2 = c + 2 * n, *c3 = c + 3 * n, *c4 = c + 4 * n, *c5 = c + 5 * n,
+        *c6 = c + 6 * n, *c7 = c + 7 * n, *c8 = c + 8 * n, *c9 = c + 9 * n, *c10 = c + 10 * n,
+        *c11 = c + 11 * n, *c12 = c + 12 * n, *c13 = c + 13 * n, *c14 = c + 14 * n,
+        *c15 = c + 15 * n;
+#pragma GCC ivdep
+  for (int64_t u = 0; u < n; ++u) {
     // B along the rows (B v = (v0, v1 - v2 + v3, -v0 + v1 + v2, -v3)), for columns j = 0..3 ...
-    const float a0 = m0[tx], a1 = m1[tx], a2 = m2[tx], a3 = m3[tx];
-    const float b0 = m4[tx] - m8[tx] + m12[tx], b1 = m5[tx] - m9[tx] + m13[tx],
-                b2 = m6[tx] - m10[tx] + m14[tx], b3 = m7[tx] - m11[tx] + m15[tx];
-    const float d0 = -m0[tx] + m4[tx] + m8[tx], d1 = -m1[tx] + m5[tx] + m9[tx],
-                d2 = -m2[tx] + m6[tx] + m10[tx], d3 = -m3[tx] + m7[tx] + m11[tx];
-    const float f0 = -m12[tx], f1 = -m13[tx], f2 = -m14[tx], f3 = -m15[tx];
-    // ... then along the columns: window row r, column k at c[(r*4 + k)*tw + tx].
-    c0[tx] = a0, c1[tx] = a1 - a2 + a3, c2[tx] = -a0 + a1 + a2, c3[tx] = -a3;
-    c4[tx] = b0, c5[tx] = b1 - b2 + b3, c6[tx] = -b0 + b1 + b2, c7[tx] = -b3;
-    c8[tx] = d0, c9[tx] = d1 - d2 + d3, c10[tx] = -d0 + d1 + d2, c11[tx] = -d3;
-    c12[tx] = f0, c13[tx] = f1 - f2 + f3, c14[tx] = -f0 + f1 + f2, c15[tx] = -f3;
-  }
-}
-
-// Adds the window contributions c of one tile row onto padded rows (even/odd split, wq wide):
-// window column 2tx + k lands on even[tx] (k = 0), odd[tx] (1), even[tx+1] (2), odd[tx+1] (3).
-void add_window_row(const float* __restrict c, int64_t tw, float* __restrict even, float* __restrict odd) {
-  for (int64_t tx = 0; tx < tw; ++tx) {
-    even[tx] += c[tx];
-    odd[tx] += c[tw + tx];
-  }
-  for (int64_t tx = 0; tx < tw; ++tx) {
-    even[tx + 1] += c[2 * tw + tx];
-    odd[tx + 1] += c[3 * tw + tx];
+    const float a0 = m0[u], a1 = m1[u], a2 = m2[u], a3 = m3[u];
+    const float b0 = m4[u] - m8[u] + m12[u], b1 = m5[u] - m9[u] + m13[u],
+                b2 = m6[u] - m10[u] + m14[u], b3 = m7[u] - m11[u] + m15[u];
+    const float d0 = -m0[u] + m4[u] + m8[u], d1 = -m1[u] + m5[u] + m9[u],
+                d2 = -m2[u] + m6[u] + m10[u], d3 = -m3[u] + m7[u] + m11[u];
+    const float f0 = -m12[u], f1 = -m13[u], f2 = -m14[u], f3 = -m15[u];
+    // ... then along the columns.
+    c0[u] = a0, c1[u] = a1 - a2 + a3, c2[u] = -a0 + a1 + a2, c3[u] = -a3;
+    c4[u] = b0, c5[u] = b1 - b2 + b3, c6[u] = -b0 + b1 + b2, c7[u] = -b3;
+    c8[u] = d0, c9[u] = d1 - d2 + d3, c10[u] = -d0 + d1 + d2, c11[u] = -d3;
+    c12[u] = f0, c13[u] = f1 - f2 + f3, c14[u] = -f0 + f1 + f2, c15[u] = -f3;
   }
 }
 
 // dx[img, c] += B dV_t Bᵀ added onto each tile's 4x4 input window (images [0, b)); the parts
 // of a window that lie in the padding are dropped.
 void add_input_gradient(const float* dv, const Plan& p, int64_t b, int64_t ld, float* dx) {
-  const int64_t tw = p.tw, wq = tw + 1, hp = 2 * p.th + 2, s = p.c * ld;
-  float* pe = row_scratch.get(2 * hp * wq + 16 * tw);  // padded plane gradient, even/odd split
-  float* po = pe + hp * wq;
-  float* c = po + hp * wq;
+  const int64_t tw = p.tw, n = p.tiles(), wp = 2 * tw + 2, hp = 2 * p.th + 2, s = p.c * ld;
+  float* padded = row_scratch.get(hp * wp + 16 * n);  // the gradient of the padded plane
+  float* c = padded + hp * wp;
   for (int64_t img = 0; img < b; ++img)
     for (int64_t ch = 0; ch < p.c; ++ch) {
-      std::fill_n(pe, 2 * hp * wq, 0.0f);
-      const float* in = dv + ch * ld + img * p.tiles();
-      for (int64_t ty = 0; ty < p.th; ++ty) {
-        input_gradient_tile_row(in + ty * tw, s, tw, c);
-        for (int r = 0; r < 4; ++r)
-          add_window_row(c + 4 * r * tw, tw, pe + (2 * ty + r) * wq, po + (2 * ty + r) * wq);
-      }
-      float* plane = dx + (img * p.c + ch) * p.h * p.w;
-      for (int64_t iy = 0; iy < p.h; ++iy) {  // padded row iy + pad, column q -> input q - pad
-        const float* e = pe + (iy + p.pad) * wq;
-        const float* od = po + (iy + p.pad) * wq;
-        float* out = plane + iy * p.w;
-        for (int64_t ix = 0; ix < p.w; ++ix) {
-          const int64_t q = ix + p.pad;
-          out[ix] += (q & 1) ? od[q >> 1] : e[q >> 1];
+      input_gradient_tiles(dv + ch * ld + img * n, s, n, c);
+      std::fill_n(padded, hp * wp, 0.0f);
+      for (int64_t ty = 0; ty < p.th; ++ty)
+        for (int r = 0; r < 4; ++r) {
+          float* out = padded + (2 * ty + r) * wp;
+          const float* k0 = c + (r * 4) * n + ty * tw;
+          for (int k = 0; k < 4; ++k, k0 += n)  // window column 2tx + k
+            for (int64_t tx = 0; tx < tw; ++tx) out[2 * tx + k] += k0[tx];
         }
+      float* plane = dx + (img * p.c + ch) * p.h * p.w;
+      for (int64_t iy = 0; iy < p.h; ++iy) {
+        const float* in = padded + (iy + p.pad) * wp + p.pad;
+        float* out = plane + iy * p.w;
+        for (int64_t ix = 0; ix < p.w; ++ix) out[ix] += in[ix];
       }
     }
 }
