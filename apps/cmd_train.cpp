@@ -94,7 +94,7 @@ int run_train(int argc, char** argv) {
   po::options_description o("laq train options (unset values come from the experiment's preset)");
   o.add_options()
       ("help,h", "show this help")
-      ("experiment", po::value(&c.experiment)->default_value(c.experiment), "experiment preset: mnist-mlp")
+      ("experiment", po::value(&c.experiment)->default_value(c.experiment), "experiment preset: mnist-mlp, cifar10-vgg, cifar100-vgg, svhn-vgg")
       ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision), bc, bwn, twn, ttq, dorefa, lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log")
       ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m for laq-linear, laq-log, dorefa")
       ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (SPEC.md 5)")
@@ -112,14 +112,23 @@ int run_train(int argc, char** argv) {
       ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(0), "also checkpoint every N steps (0: at epoch ends only)")
       ("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs (0: all)")
       ("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples (0: all)")
-      ("val-size", po::value(&c.val_size)->default_value(c.val_size), "validation = the last N images of the training file (SPEC.md 3.2: 10000)")
+      ("val-size", po::value<int64_t>(), "validation = the last N images of the training file (mnist-mlp: 10000, cifar: 5000; svhn has its own split)")
       ("stop-after-steps", po::value<int64_t>(), "stop after this many steps without saving, as if killed (for resume tests)")
       ("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")
       ("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")
       ("resume", po::value(&resume), "continue the run saved in this checkpoint (its configuration is used)")
-      ("quiet", "no progress line");
+      ("quiet", "no progress line")
+      ("list", "list the experiment presets and their defaults");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq train --experiment NAME --method M [options]")) return 0;
+  if (vm.count("list")) {
+    std::printf("%-13s %6s %5s %8s %-11s %5s %6s  %s\n", "experiment", "epochs", "batch", "lr", "schedule", "decay",
+                "val", "what");
+    for (const auto& e : train::experiments())
+      std::printf("%-13s %6lld %5lld %8g %-11s %5g %6lld  %s\n", e.name.c_str(), (long long)e.epochs,
+                  (long long)e.batch, e.lr, e.schedule.c_str(), e.lr_decay, (long long)e.val_size, e.description.c_str());
+    return 0;
+  }
 
   if (!resume.empty()) {
     for (const char* flag : {"experiment", "method", "bits", "epochs", "batch", "lr", "schedule", "lr-decay",
@@ -139,6 +148,7 @@ int run_train(int argc, char** argv) {
     c.lr = vm.count("lr") ? vm["lr"].as<double>() : preset->lr;
     c.schedule = vm.count("schedule") ? vm["schedule"].as<std::string>() : preset->schedule;
     c.lr_decay = vm.count("lr-decay") ? vm["lr-decay"].as<double>() : preset->lr_decay;
+    c.val_size = vm.count("val-size") ? vm["val-size"].as<int64_t>() : preset->val_size;
     if (c.data_dir.empty()) c.data_dir = default_data_dir(preset->data_subdir);
     if (c.out_dir.empty()) c.out_dir = default_out_dir(c);
     try {

@@ -2,9 +2,14 @@
 
 #include <cstdio>
 
+#include "datasets/cifar.h"
 #include "datasets/mnist.h"
+#include "datasets/svhn.h"
 #include "engine/error.h"
 #include "layers/batch_norm.h"
+#include "layers/conv2d.h"
+#include "layers/flatten.h"
+#include "layers/max_pool.h"
 #include "layers/linear.h"
 #include "layers/relu.h"
 
@@ -22,7 +27,13 @@ std::string format_metric(Metric metric, double value) {
 const std::vector<ExperimentDefaults>& experiments() {
   static const std::vector<ExperimentDefaults> all{
       {"mnist-mlp", "MNIST, MLP 784-2048x3-10 with BN, squared hinge (SPEC.md 3.2)", "mnist", 50, 100,
-       0.01, "step:15,25", 0.1, LossKind::squared_hinge},
+       0.01, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent, 10000},
+      {"cifar10-vgg", "CIFAR-10, VGG-like 128-256-512 + 2x1024 FC with BN, squared hinge, GCN + ZCA (SPEC.md 3.3)",
+       "cifar10", 200, 50, 0.002, "every:15", 0.5, LossKind::squared_hinge, Metric::error_percent, 5000},
+      {"cifar100-vgg", "CIFAR-100 (fine labels), the CIFAR-10 net with a 100-way softmax, no final BN (SPEC.md 3.4)",
+       "cifar100", 200, 100, 0.0005, "every:15", 0.5, LossKind::cross_entropy, Metric::error_percent, 5000},
+      {"svhn-vgg", "SVHN, VGG-like 64-128-256 + 2x1024 FC with BN, squared hinge, GCN + LCN (SPEC.md 3.5)",
+       "svhn", 50, 50, 0.0005, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent, 0},
   };
   return all;
 }
@@ -60,8 +71,39 @@ std::unique_ptr<layers::Sequential> mnist_mlp(int64_t hidden, int64_t depth,
   return model;
 }
 
+std::unique_ptr<layers::Sequential> vgg(int64_t k, int64_t classes, bool final_batch_norm,
+                                        const std::string& batch_norm_form) {
+  const auto bn = batch_norm_config(batch_norm_form);
+  auto model = std::make_unique<layers::Sequential>("vgg");
+  int64_t in = 3, index = 0;
+  for (const int64_t width : {k, 2 * k, 4 * k}) {
+    for (const bool pool : {false, true}) {
+      const std::string n = std::to_string(++index);
+      model->add<layers::Conv2d>("conv" + n, in, width, 3, 1, 1);
+      if (pool) model->add<layers::MaxPool2d>("pool" + n, 2, 2);  // before BN (SPEC.md 6, trap 10)
+      model->add<layers::BatchNorm>("bn" + n, width, bn);
+      model->add<layers::ReLU>("relu" + n);
+      in = width;
+    }
+  }
+  model->add<layers::Flatten>("flatten");
+  in = in * 4 * 4;
+  for (const char* n : {"7", "8"}) {
+    model->add<layers::Linear>(std::string("fc") + n, in, 1024);
+    model->add<layers::BatchNorm>(std::string("bn") + n, 1024, bn);
+    model->add<layers::ReLU>(std::string("relu") + n);
+    in = 1024;
+  }
+  model->add<layers::Linear>("fc9", in, classes);
+  if (final_batch_norm) model->add<layers::BatchNorm>("bn9", classes, bn);
+  return model;
+}
+
 std::unique_ptr<layers::Sequential> build_model(const RunConfig& config) {
   if (config.experiment == "mnist-mlp") return mnist_mlp(2048, 3, config.batch_norm);
+  if (config.experiment == "cifar10-vgg") return vgg(128, 10, true, config.batch_norm);
+  if (config.experiment == "cifar100-vgg") return vgg(128, 100, false, config.batch_norm);
+  if (config.experiment == "svhn-vgg") return vgg(64, 10, true, config.batch_norm);
   throw Error("no model for experiment '" + config.experiment + "'");
 }
 
@@ -85,6 +127,31 @@ ClassificationData load_data(const RunConfig& config) {
       throw Error("validation size " + std::to_string(config.val_size) + " must be in (0, " +
                   std::to_string(train.n) + ") for " + config.data_dir);
     datasets::MnistData d = datasets::preprocess_mnist(train, test, train.n - config.val_size);
+    ClassificationData out;
+    out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
+    out.val = {std::move(d.val_x), std::move(d.val_y)};
+    out.test = {std::move(d.test_x), std::move(d.test_y)};
+    out.classes = 10;
+    return out;
+  }
+  if (config.experiment == "cifar10-vgg" || config.experiment == "cifar100-vgg") {
+    const std::filesystem::path dir = config.data_dir;
+    datasets::CifarOptions options;
+    options.n_train = 50000 - config.val_size;
+    // The fitted whitening is cached beside the data (it costs minutes); see docs/datasets.md.
+    options.zca_cache = dir / "laq-zca-cache.bin";
+    const bool ten = config.experiment == "cifar10-vgg";
+    datasets::CifarData d = ten ? datasets::load_cifar10_experiment(dir, options)
+                                : datasets::load_cifar100_experiment(dir, options);
+    ClassificationData out;
+    out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
+    out.val = {std::move(d.val_x), std::move(d.val_y)};
+    out.test = {std::move(d.test_x), std::move(d.test_y)};
+    out.classes = ten ? 10 : 100;
+    return out;
+  }
+  if (config.experiment == "svhn-vgg") {
+    datasets::SvhnData d = datasets::load_svhn_experiment(config.data_dir);
     ClassificationData out;
     out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
     out.val = {std::move(d.val_x), std::move(d.val_y)};

@@ -30,6 +30,7 @@ struct ExperimentDefaults {
   double lr_decay;
   LossKind loss;
   Metric metric = Metric::error_percent;
+  int64_t val_size = 0;  // validation images cut from the end of the training file (0: the reader's own split)
 };
 
 const std::vector<ExperimentDefaults>& experiments();
@@ -52,5 +53,11 @@ std::unique_ptr<layers::Sequential> build_model(const RunConfig& config);
 // The SPEC.md 3.2 MLP: 784 -> [Dense 2048 -> BN -> ReLU] x3 -> Dense 10 -> BN.
 std::unique_ptr<layers::Sequential> mnist_mlp(int64_t hidden, int64_t layers,
                                               const std::string& batch_norm_form);
+// The BinaryConnect VGG-like net of SPEC.md 3.3-3.5 for 3x32x32 images, widths K, 2K, 4K:
+// (2 x conv K) - pool - (2 x conv 2K) - pool - (2 x conv 4K) - pool - 2 x Dense 1024 - Dense
+// classes, every conv/dense followed by BN (max-pool before it) and ReLU, the last by BN
+// only when `final_batch_norm` (squared hinge) and by nothing for a softmax.
+std::unique_ptr<layers::Sequential> vgg(int64_t k, int64_t classes, bool final_batch_norm,
+                                        const std::string& batch_norm_form);
 
 }  // namespace laq::train

@@ -26,7 +26,7 @@ struct RunConfig {
   int64_t checkpoint_every = 0;     // steps between mid-epoch checkpoints; 0: epoch ends only
   int64_t steps_per_epoch = 0;      // 0: the whole training set; else a cap, for smoke runs
   int64_t train_size = 0;           // 0: the experiment's split; else the first N training examples
-  int64_t val_size = 10000;         // validation = the last val_size images of the training file
+  int64_t val_size = 10000;         // validation = the last val_size images of the training file (the preset's by default)
   std::string data_dir;
   std::string out_dir;
 };
