@@ -6,8 +6,11 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/error.h"
@@ -17,11 +20,13 @@ namespace {
 
 // ---- Fast activations ---------------------------------------------------------------------
 // Branch-free so the gate loops vectorise (glibc's expf does not without -ffast-math).
-// exp: x = n·ln2 + r, |r| <= ln2/2, Cephes' degree-6 polynomial for e^r (relative error
+// exp: x = n·ln2 + r, |r| <= ln2/2 (n rounded to nearest), Cephes' degree-6 polynomial for e^r (relative error
 // about 1e-7), 2^n from the exponent bits; x is clamped so 2^n stays a normal float.
 inline float fast_exp(float x) {
-  x = std::fmin(std::fmax(x, -87.0f), 88.0f);
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  // Round to nearest by the 1.5·2^23 trick (std::floor/nearbyint do not vectorise here).
+  constexpr float kRound = 12582912.0f;
+  const float n = (x * 1.44269504088896341f + kRound) - kRound;
   const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // ln2 split in two for accuracy
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -36,9 +41,101 @@ inline float fast_exp(float x) {
 inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 inline float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
 
-// Storage that is written before it is read: no zero fill (80 MB per training step).
-using Buffer = std::unique_ptr<float[]>;
-Buffer uninitialized(int64_t n) { return std::make_unique_for_overwrite<float[]>(static_cast<size_t>(n)); }
+// One cell step for one sequence, j over the H units. Separate functions with restrict
+// parameters so that GCC vectorises them (it does not trust restrict locals in a loop body).
+// In: pre-activations z*, c_{t-1}. Out: activations (in place), c_t, tanh(c_t), h_t.
+__attribute__((noinline)) void cell_forward(int64_t n, float* __restrict zi, float* __restrict zf,
+                                            float* __restrict zg, float* __restrict zo, const float* __restrict cp,
+                                            float* __restrict cn, float* __restrict tc, float* __restrict hn) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float i = fast_sigmoid(zi[j]), f = fast_sigmoid(zf[j]), g = fast_tanh(zg[j]), o = fast_sigmoid(zo[j]);
+    zi[j] = i;
+    zf[j] = f;
+    zg[j] = g;
+    zo[j] = o;
+    const float c = f * cp[j] + i * g;
+    const float tcj = fast_tanh(c);
+    cn[j] = c;
+    tc[j] = tcj;
+    hn[j] = o * tcj;
+  }
+}
+
+// In: activations a*, c_{t-1}, tanh(c_t), dh_t (total), dc_t from step t+1. Out: the clipped
+// pre-activation gradients (in place of the activations) and dc_{t-1} (in place of dc).
+__attribute__((noinline)) void cell_backward(int64_t n, float clip, float* __restrict ai, float* __restrict af,
+                                             float* __restrict ag, float* __restrict ao, const float* __restrict cp,
+                                             const float* __restrict tc, const float* __restrict dh,
+                                             float* __restrict dc) {
+  const float lo = clip > 0.0f ? -clip : -std::numeric_limits<float>::infinity();
+  const float hi = clip > 0.0f ? clip : std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < n; ++j) {
+    const float i = ai[j], f = af[j], g = ag[j], o = ao[j], tcj = tc[j], dhj = dh[j];
+    const float dcj = dc[j] + dhj * o * (1.0f - tcj * tcj);
+    ai[j] = std::min(std::max(dcj * g * i * (1.0f - i), lo), hi);
+    af[j] = std::min(std::max(dcj * cp[j] * f * (1.0f - f), lo), hi);
+    ag[j] = std::min(std::max(dcj * i * (1.0f - g * g), lo), hi);
+    ao[j] = std::min(std::max(dhj * tcj * o * (1.0f - o), lo), hi);
+    dc[j] = dcj * f;  // the cell path is not clipped
+  }
+}
+
+// Scratch storage that is written before it is read (no zero fill), recycled between calls.
+// A training loop runs the op at one size every step; handing its ~130 MB of scratch back to
+// the OS after each step and faulting it in again costs about a tenth of the step. Freed
+// blocks wait in a small pool (at most kPoolBlocks, reused only at exactly the same size);
+// contents never carry over in any way that matters, since every block is fully written
+// before it is read.
+constexpr size_t kPoolBlocks = 8;
+
+struct Pool {
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, std::unique_ptr<float[]>>> blocks;
+};
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(int64_t n) : n_(n) {
+    Pool& p = pool();
+    {
+      std::lock_guard lock(p.mutex);
+      for (auto it = p.blocks.begin(); it != p.blocks.end(); ++it)
+        if (it->first == n) {
+          data_ = std::move(it->second);
+          p.blocks.erase(it);
+          return;
+        }
+    }
+    data_ = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(n));
+  }
+  Buffer(Buffer&&) = default;
+  Buffer& operator=(Buffer&& other) {
+    release();
+    n_ = other.n_;
+    data_ = std::move(other.data_);
+    return *this;
+  }
+  ~Buffer() { release(); }
+  float* get() const { return data_.get(); }
+  float& operator[](int64_t i) const { return data_[i]; }
+
+ private:
+  void release() {
+    if (!data_) return;
+    Pool& p = pool();
+    std::lock_guard lock(p.mutex);
+    if (p.blocks.size() < kPoolBlocks) p.blocks.emplace_back(n_, std::move(data_));
+    data_.reset();
+  }
+  int64_t n_ = 0;
+  std::unique_ptr<float[]> data_;
+};
+Buffer uninitialized(int64_t n) { return Buffer(n); }
 
 struct Dims {
   int64_t t, b, h, v;
@@ -106,26 +203,9 @@ void run_forward(Saved& s) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G, H, 1.0f, hb + t * B * H, H, s.wh_pack.get(), G,
                 1.0f, z, G);
     for (int64_t b = 0; b < B; ++b) {
-      float* __restrict zi = z + b * G;
-      float* __restrict zf = zi + H;
-      float* __restrict zg = zi + 2 * H;
-      float* __restrict zo = zi + 3 * H;
-      const float* __restrict cp = cb + (t * B + b) * H;
-      float* __restrict cn = cb + ((t + 1) * B + b) * H;
-      float* __restrict tc = s.tanhc.get() + (t * B + b) * H;
-      float* __restrict hn = hb + ((t + 1) * B + b) * H;
-      for (int64_t j = 0; j < H; ++j) {
-        const float i = fast_sigmoid(zi[j]), f = fast_sigmoid(zf[j]), g = fast_tanh(zg[j]), o = fast_sigmoid(zo[j]);
-        zi[j] = i;
-        zf[j] = f;
-        zg[j] = g;
-        zo[j] = o;
-        const float c = f * cp[j] + i * g;
-        const float tcj = fast_tanh(c);
-        cn[j] = c;
-        tc[j] = tcj;
-        hn[j] = o * tcj;
-      }
+      float* zi = z + b * G;
+      cell_forward(H, zi, zi + H, zi + 2 * H, zi + 3 * H, cb + (t * B + b) * H, cb + ((t + 1) * B + b) * H,
+                   s.tanhc.get() + (t * B + b) * H, hb + ((t + 1) * B + b) * H);
     }
   }
 }
@@ -135,7 +215,6 @@ void run_backward(Saved& s, const Tensor& dH) {
   s.used = true;
   const auto [T, B, H, V] = s.d;
   const int64_t G = 4 * H, N = T * B;
-  const float clip = s.clip;
   Buffer dh = uninitialized(B * H), dc = uninitialized(B * H);
   std::memcpy(dh.get(), dH.data() + (T - 1) * B * H, sizeof(float) * B * H);
   std::fill(dc.get(), dc.get() + B * H, 0.0f);
@@ -143,33 +222,9 @@ void run_backward(Saved& s, const Tensor& dH) {
   for (int64_t t = T - 1; t >= 0; --t) {
     float* a = s.gates.get() + t * B * G;  // activations in, pre-activation gradients out
     for (int64_t b = 0; b < B; ++b) {
-      float* __restrict ai = a + b * G;
-      float* __restrict af = ai + H;
-      float* __restrict ag = ai + 2 * H;
-      float* __restrict ao = ai + 3 * H;
-      const float* __restrict cp = s.cbuf.get() + (t * B + b) * H;
-      const float* __restrict tc = s.tanhc.get() + (t * B + b) * H;
-      const float* __restrict dhb = dh.get() + b * H;
-      float* __restrict dcb = dc.get() + b * H;
-      for (int64_t j = 0; j < H; ++j) {
-        const float i = ai[j], f = af[j], g = ag[j], o = ao[j], tcj = tc[j], dhj = dhb[j];
-        const float dcj = dcb[j] + dhj * o * (1.0f - tcj * tcj);
-        float dzi = dcj * g * i * (1.0f - i);
-        float dzf = dcj * cp[j] * f * (1.0f - f);
-        float dzg = dcj * i * (1.0f - g * g);
-        float dzo = dhj * tcj * o * (1.0f - o);
-        if (clip > 0.0f) {
-          dzi = std::fmin(std::fmax(dzi, -clip), clip);
-          dzf = std::fmin(std::fmax(dzf, -clip), clip);
-          dzg = std::fmin(std::fmax(dzg, -clip), clip);
-          dzo = std::fmin(std::fmax(dzo, -clip), clip);
-        }
-        dcb[j] = dcj * f;  // the cell path is not clipped
-        ai[j] = dzi;
-        af[j] = dzf;
-        ag[j] = dzg;
-        ao[j] = dzo;
-      }
+      float* ai = a + b * G;
+      cell_backward(H, s.clip, ai, ai + H, ai + 2 * H, ai + 3 * H, s.cbuf.get() + (t * B + b) * H,
+                    s.tanhc.get() + (t * B + b) * H, dh.get() + b * H, dc.get() + b * H);
     }
     // dh_{t-1} = dH[t-1] + dz_t[B, 4H] · W_h[H, 4H]ᵀ
     float* target = nullptr;
@@ -188,11 +243,22 @@ void run_backward(Saved& s, const Tensor& dH) {
   }
 
   const float* dz = s.gates.get();  // [N, 4H]
+  // dW_h[H, 4H] = [h_{-1} .. h_{T-2}]ᵀ[H, N] · dz[N, 4H]: one GEMM over every step and gate,
+  // then added into the four gate matrices' gradients.
+  if (s.w.wh[0]->requires_grad || s.w.wh[1]->requires_grad || s.w.wh[2]->requires_grad ||
+      s.w.wh[3]->requires_grad) {
+    Buffer dwh = uninitialized(H * G);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, G, N, 1.0f, s.hbuf.data(), H, dz, G, 0.0f, dwh.get(), G);
+    for (int k = 0; k < 4; ++k) {
+      if (!s.w.wh[k]->requires_grad) continue;
+      float* __restrict d = s.w.wh[k]->grad_buffer().data();
+      for (int64_t r = 0; r < H; ++r) {
+        const float* __restrict src = dwh.get() + r * G + k * H;
+        for (int64_t j = 0; j < H; ++j) d[r * H + j] += src[j];
+      }
+    }
+  }
   for (int k = 0; k < 4; ++k) {
-    // dW_h[H, H] += [h_{-1} .. h_{T-2}]ᵀ[H, N] · dz_k[N, H]: one GEMM over every step.
-    if (s.w.wh[k]->requires_grad)
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, N, 1.0f, s.hbuf.data(), H, dz + k * H, G, 1.0f,
-                  s.w.wh[k]->grad_buffer().data(), H);
     if (s.w.b[k]->requires_grad) {
       float* __restrict db = s.w.b[k]->grad_buffer().data();
       for (int64_t r = 0; r < N; ++r) {
