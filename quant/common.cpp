@@ -38,6 +38,18 @@ void write_ternary(std::span<const float> w, Scales scales, std::span<float> out
     out[i] = scales.positive * float(w[i] > up) - scales.negative * float(w[i] < -down);  // no branches
 }
 
+std::vector<float> Curvature::materialize(std::size_t n) const {
+  std::vector<float> d(n, value);
+  if (kind == Kind::values) d.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+  if (kind == Kind::root)
+    for (std::size_t i = 0; i < n; ++i) d[i] = std::sqrt(data[i]) + value;
+  return d;
+}
+
+void require_size(const Curvature& d, std::size_t n, const char* function) {
+  if (d.kind != Curvature::Kind::constant) require_size(d.data, n, function, "d");
+}
+
 void require_size(std::span<const float> a, std::size_t n, const char* function, const char* what) {
   if (a.size() != n)
     throw Error(std::string(function) + ": " + what + " has " + std::to_string(a.size()) +

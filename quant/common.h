@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "quant/options.h"
 
@@ -24,6 +25,29 @@ inline float sign_zero_positive(float x) { return x >= 0.0f ? 1.0f : -1.0f; }
 // w < -negative/2, else 0 (strict, SPEC 6.4). The halves are taken of the float scales, so
 // decode() rebuilds exactly these values. A zero scale selects nothing on its side.
 void write_ternary(std::span<const float> w, Scales scales, std::span<float> out);
+
+// The curvature d of SPEC 1.3 without a d buffer: explicit values, the root of a second
+// moment (d_i = sqrt(v_i) + eps in float, exactly as the quantize stage forms it, so the
+// solver reads Adam's v directly and saves a pass over the tensor), or one constant (the
+// first step, acc = 0: d = 1e-8 everywhere).
+struct Curvature {
+  enum class Kind { values, root, constant };
+  Kind kind = Kind::constant;
+  std::span<const float> data;  // d (values) or v (root); empty for constant
+  float value = 0.0f;           // eps (root) or the constant
+
+  static Curvature values(std::span<const float> d) { return {Kind::values, d, 0.0f}; }
+  static Curvature root(std::span<const float> v, float eps) { return {Kind::root, v, eps}; }
+  static Curvature constant(float c) { return {Kind::constant, {}, c}; }
+  Curvature slice(std::size_t offset, std::size_t count) const {
+    return kind == Kind::constant ? *this : Curvature{kind, data.subspan(offset, count), value};
+  }
+  // d as a buffer of n values (for the readable reference solvers and small tensors).
+  std::vector<float> materialize(std::size_t n) const;
+};
+
+// Throws laq::Error unless the curvature has n values (a constant fits every n).
+void require_size(const Curvature& d, std::size_t n, const char* function);
 
 // Throws laq::Error unless a.size() == n; `what` names the argument for the message.
 void require_size(std::span<const float> a, std::size_t n, const char* function, const char* what);

@@ -21,6 +21,7 @@
 // All-zero input: every output is 0 and the scale is 0.
 #include <span>
 
+#include "quant/common.h"
 #include "quant/explain.h"
 #include "quant/options.h"
 
@@ -34,6 +35,13 @@ Scales lat_exact_sorted(std::span<const float> w, std::span<const float> d, std:
                         Trace* trace = nullptr);
 
 Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<float> out, bool code_faithful = false,
+                  Trace* trace = nullptr);
+
+// The same two solvers reading the curvature through a view (quant/common.h: e.g. Adam's v
+// with d = sqrt(v) + eps formed on the fly): bit-identical results, no d buffer.
+Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful = false,
+                 Trace* trace = nullptr);
+Scales lat2_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful = false,
                   Trace* trace = nullptr);
 
 }  // namespace laq::quant

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -92,12 +93,37 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 
 namespace {
 
-template <Side OnSide>
-Support histogram_search(std::span<const float> w, std::span<const float> d, std::size_t bins, Trace* trace) {
+// The curvature of element i, read through one of the three Curvature forms.
+struct FromValues {
+  const float* d;
+  float operator()(std::size_t i) const { return d[i]; }
+};
+struct FromRoot {
+  const float* v;
+  float eps;
+  float operator()(std::size_t i) const { return std::sqrt(v[i]) + eps; }  // the float ops the stage used
+};
+struct FromConstant {
+  float c;
+  float operator()(std::size_t) const { return c; }
+};
+
+// Per bin: (sum d|w|, sum d, count, unused) side by side, so one 32-byte add updates the
+// bin. A lane-wise vector add is the same IEEE addition as separate scalar ones, and the
+// count is an exact integer in a double up to 2^53.
+typedef double Sums __attribute__((vector_size(32)));
+
+// Elements are processed in blocks: a vectorisable loop computes the bins and curvatures,
+// then a scalar loop does the scattered additions in element order.
+constexpr std::size_t kBlock = 256;
+
+template <Side OnSide, class Curv>
+Support histogram_search(std::span<const float> w, Curv curvature, std::size_t bins, Trace* trace) {
   constexpr Side side = OnSide;
+  const std::size_t size = w.size();
 
   // Elements off this side (the other sign, and exact zeros for one-sided searches) are
-  // routed with integer arithmetic, never with branches: the signs of real weights are
+  // routed with arithmetic, never with branches: the signs of real weights are
   // unpredictable and a mispredicted branch per element would triple the cost.
   auto excluded = [](float x) {
     if constexpr (OnSide == Side::all) return false;
@@ -105,51 +131,91 @@ Support histogram_search(std::span<const float> w, std::span<const float> d, std
     else return !(x < 0.0f);
   };
 
-  // Pass 1: how many take part, and the largest magnitude (sets the bin width).
+  // Pass 1: how many take part, and the largest magnitude (sets the bin width). The max is
+  // taken over bit patterns, monotone for non-negative floats, with integer operations that
+  // vectorise: |w| for all, max(bits, 0) as int32 for w > 0, bits - sign for w < 0.
   std::size_t n = 0;
-  float largest = 0.0f;
-  for (float x : w) {
-    const bool off = excluded(x);
-    n += !off;
-    largest = std::max(largest, std::fabs(x) * float(!off));
+  std::uint32_t largest_bits = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const std::uint32_t bits = std::bit_cast<std::uint32_t>(w[i]);
+    std::uint32_t magnitude;
+    if constexpr (OnSide == Side::all) magnitude = bits & 0x7fffffffu;
+    else if constexpr (OnSide == Side::positive) magnitude = static_cast<std::uint32_t>(std::max(std::bit_cast<std::int32_t>(bits), 0));
+    else magnitude = std::max(bits, 0x80000000u) - 0x80000000u;
+    n += OnSide == Side::all ? 1 : std::size_t(magnitude != 0);
+    largest_bits = std::max(largest_bits, magnitude);
   }
+  if (largest_bits > 0x7f800000u) {
+    // A NaN took part: it is left out of the max, as std::max(largest, NaN) leaves it, and
+    // a one-sided search does not count it (NaN > 0 and NaN < 0 are both false).
+    largest_bits = 0;
+    n = 0;
+    for (std::size_t i = 0; i < size; ++i) {
+      const std::uint32_t bits = std::bit_cast<std::uint32_t>(std::fabs(w[i]));
+      n += !excluded(w[i]);
+      if (!excluded(w[i]) && bits <= 0x7f800000u) largest_bits = std::max(largest_bits, bits);
+    }
+  }
+  const float largest = std::bit_cast<float>(largest_bits);
   if (n == 0) return {};
   if (largest == 0.0f) {  // all magnitudes zero: one tie group, score 0, alpha 0
     double D = 0;
-    for (std::size_t i = 0; i < w.size(); ++i)
-      if (!excluded(w[i])) D += d[i];
+    for (std::size_t i = 0; i < size; ++i)
+      if (!excluded(w[i])) D += curvature(i);
     return {n, 0.0, D};
   }
 
   // Pass 2: the histogram. floor(a * scale) is monotone in a, so higher bins hold strictly
-  // larger magnitudes and equal magnitudes share a bin.
+  // larger magnitudes and equal magnitudes share a bin. Every bin's sums are added in
+  // element order.
   const double scale = double(bins) / double(largest);
   // Off-side elements go to `spill` extra bins past the end that are never read, taken in
   // turn so that their updates do not form one long chain of dependent additions.
   constexpr std::size_t spill = 16;
-  auto bin_of = [&](float x, std::size_t i) {
+  auto bin_of = [&](float x, std::size_t i) -> std::uint32_t {
     const std::size_t k = std::min(static_cast<std::size_t>(double(std::fabs(x)) * scale), bins - 1);
-    return k + std::size_t(excluded(x)) * (bins + (i % spill) - k);
+    return static_cast<std::uint32_t>(k + std::size_t(excluded(x)) * (bins + (i % spill) - k));
   };
-  std::vector<std::uint32_t> count(bins + spill, 0);
-  std::vector<double> bin_dw(bins + spill, 0.0), bin_d(bins + spill, 0.0);
-  std::vector<float> bin_lo(bins + spill, std::numeric_limits<float>::infinity()), bin_hi(bins + spill, 0.0f);
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const float a = std::fabs(w[i]);
-    const std::size_t k = bin_of(w[i], i);
-    ++count[k];
-    bin_dw[k] += double(d[i]) * a;
-    bin_d[k] += d[i];
-    bin_lo[k] = std::min(bin_lo[k], a);
-    bin_hi[k] = std::max(bin_hi[k], a);
+  std::vector<Sums> sums(bins + spill, Sums{0.0, 0.0, 0.0, 0.0});
+  {
+    std::uint32_t block_bin[kBlock];
+    float block_d[kBlock];
+    for (std::size_t first = 0; first < size; first += kBlock) {
+      const std::size_t m = std::min(kBlock, size - first);
+      const float* wb = w.data() + first;
+      for (std::size_t i = 0; i < m; ++i) {
+        block_bin[i] = bin_of(wb[i], first + i);
+        block_d[i] = curvature(first + i);
+      }
+      for (std::size_t i = 0; i < m; ++i) {
+        const std::uint32_t k = block_bin[i];
+        const double di = block_d[i];
+        sums[k] += Sums{di * std::fabs(wb[i]), di, 1.0, 0.0};
+      }
+    }
   }
+  std::vector<std::size_t> count(bins);
+  for (std::size_t k = 0; k < bins; ++k) count[k] = static_cast<std::size_t>(sums[k][2]);
 
-  // Walk the bins from the top: exact scores at the edges, and a bound for the inside.
+  // Walk the bins from the top: exact scores at the edges, and a bound for the inside. The
+  // magnitudes in bin k lie within its edges k / scale and (k + 1) / scale (widened by a
+  // relative 1e-12 against the rounding of a * scale; the top bin ends at `largest`).
+  auto lower_edge = [&](std::size_t k) { return k == 0 ? 0.0 : double(k) / scale * (1.0 - 1e-12); };
+  auto upper_edge = [&](std::size_t k) {
+    return k + 1 == bins ? double(largest) : std::min(double(largest), double(k + 1) / scale * (1.0 + 1e-12));
+  };
   struct Candidate {
     std::size_t bin;
     double peak;          // upper bound of the score of any cut inside the bin
     std::size_t j_above;  // prefix state at the bin's top edge
     double P_above, D_above;
+  };
+  // P(t) <= min(P + hi t, P + S - lo (T - t)); the two lines cross at t_cross.
+  auto peak_of = [](double hi, double lo, double S, double T, double P, double D) {
+    const double t_cross = std::clamp((S - lo * T) / (hi - lo), 0.0, T);
+    const double denominator = D + t_cross;
+    return denominator > 0 ? (P + hi * t_cross) * (P + hi * t_cross) / denominator
+                           : std::numeric_limits<double>::infinity();
   };
   std::vector<Candidate> candidates;
   Best best;
@@ -157,18 +223,11 @@ Support histogram_search(std::span<const float> w, std::span<const float> d, std
   double P = 0, D = 0;
   for (std::size_t k = bins; k-- > 0;) {
     if (count[k] == 0) continue;
-    if (bin_lo[k] < bin_hi[k]) {
-      const double hi = bin_hi[k], lo = bin_lo[k], S = bin_dw[k], T = bin_d[k];
-      // P(t) <= min(P + hi t, P + S - lo (T - t)); the two lines cross at t_cross.
-      const double t_cross = std::clamp((S - lo * T) / (hi - lo), 0.0, T);
-      const double denominator = D + t_cross;
-      const double peak =
-          denominator > 0 ? (P + hi * t_cross) * (P + hi * t_cross) / denominator : std::numeric_limits<double>::infinity();
-      candidates.push_back({k, peak, j, P, D});
-    }
+    const double S = sums[k][0], T = sums[k][1];
+    if (count[k] > 1) candidates.push_back({k, peak_of(upper_edge(k), lower_edge(k), S, T, P, D), j, P, D});
     j += count[k];
-    P += bin_dw[k];
-    D += bin_d[k];
+    P += S;
+    D += T;
     best.offer(score_of(P, D), j, P, D);
   }
   const double edge_best = best.score;
@@ -176,24 +235,44 @@ Support histogram_search(std::span<const float> w, std::span<const float> d, std
   // Keep the bins that could beat the best edge (a 1e-12 margin absorbs rounding).
   const double margin = 1.0 - 1e-12;
   std::erase_if(candidates, [&](const Candidate& c) { return c.peak < best.score * margin; });
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.peak > b.peak; });
 
   std::size_t sorted_elements = 0, scanned_bins = 0;
   if (!candidates.empty()) {
-    // Pass 3: gather the candidate bins' elements into contiguous segments.
+    // Pass 3: gather the candidate bins' elements into contiguous segments, in element
+    // order. Only elements whose bin lies in the candidates' range are looked up.
+    std::uint32_t k_low = std::numeric_limits<std::uint32_t>::max(), k_high = 0;
     std::vector<std::int64_t> offset(bins + spill, -1);
     std::size_t total = 0;
     for (const auto& c : candidates) {
       offset[c.bin] = static_cast<std::int64_t>(total);
       total += count[c.bin];
+      k_low = std::min<std::uint32_t>(k_low, static_cast<std::uint32_t>(c.bin));
+      k_high = std::max<std::uint32_t>(k_high, static_cast<std::uint32_t>(c.bin));
     }
     std::vector<Entry> gathered(total);
     std::vector<std::int64_t> fill = offset;
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      const float a = std::fabs(w[i]);
-      const std::size_t k = bin_of(w[i], i);
-      if (fill[k] >= 0) gathered[static_cast<std::size_t>(fill[k]++)] = {a, d[i]};
+    std::uint32_t block_bin[kBlock];
+    for (std::size_t first = 0; first < size; first += kBlock) {
+      const std::size_t m = std::min(kBlock, size - first);
+      const float* wb = w.data() + first;
+      for (std::size_t i = 0; i < m; ++i) block_bin[i] = bin_of(wb[i], first + i) - k_low;
+      for (std::size_t i = 0; i < m; ++i) {
+        if (block_bin[i] > k_high - k_low) continue;  // below k_low wraps around: also out
+        const std::int64_t at = fill[block_bin[i] + k_low];
+        if (at >= 0) gathered[static_cast<std::size_t>(fill[block_bin[i] + k_low]++)] = {std::fabs(wb[i]), curvature(first + i)};
+      }
     }
+    // The edges bound the bins loosely; now that their elements are at hand, tighten the
+    // bound with the smallest and largest magnitude actually present (a bin of one
+    // magnitude has no inside cut at all) and drop what cannot win.
+    for (auto& c : candidates) {
+      const auto first = gathered.begin() + offset[c.bin];
+      float lo = std::numeric_limits<float>::infinity(), hi = 0.0f;
+      for (auto it = first; it != first + count[c.bin]; ++it) lo = std::min(lo, it->first), hi = std::max(hi, it->first);
+      c.peak = lo < hi ? peak_of(hi, lo, sums[c.bin][0], sums[c.bin][1], c.P_above, c.D_above) : -1.0;
+    }
+    std::erase_if(candidates, [&](const Candidate& c) { return c.peak < best.score * margin; });
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.peak > b.peak; });
     // Scan the most promising bins first; the rest are pruned as the best score rises.
     for (const auto& c : candidates) {
       if (c.peak < best.score * margin) break;
@@ -221,26 +300,54 @@ Support histogram_search(std::span<const float> w, std::span<const float> d, std
   return {best.j, best.P, best.D};
 }
 
-}  // namespace
-
-Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
-                               Trace* trace) {
-  require_size(d, w.size(), "best_support_histogram", "d");
+template <class Curv>
+Support histogram_dispatch(std::span<const float> w, Curv curvature, Side side, std::size_t bins, Trace* trace) {
   bins = std::max<std::size_t>(bins, 1);
   switch (side) {
-    case Side::all: return histogram_search<Side::all>(w, d, bins, trace);
-    case Side::positive: return histogram_search<Side::positive>(w, d, bins, trace);
-    case Side::negative: return histogram_search<Side::negative>(w, d, bins, trace);
+    case Side::all: return histogram_search<Side::all>(w, curvature, bins, trace);
+    case Side::positive: return histogram_search<Side::positive>(w, curvature, bins, trace);
+    case Side::negative: return histogram_search<Side::negative>(w, curvature, bins, trace);
   }
   return {};
 }
 
-Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace) {
-  constexpr std::size_t small = 4096;
-  if (trace || w.size() < small) return best_support_sorted(w, d, side, trace);
+std::size_t default_bins(std::size_t n) {
   // ~512 elements per bin keeps the histogram in L2 and the scanned bins short.
-  const std::size_t bins = std::clamp<std::size_t>(w.size() / 512, 256, 8192);
-  return best_support_histogram(w, d, side, bins, nullptr);
+  return std::clamp<std::size_t>(n / 512, 256, 8192);
+}
+constexpr std::size_t kSmall = 4096;
+
+}  // namespace
+
+Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
+                               Trace* trace) {
+  require_size(d, w.size(), "best_support_histogram");
+  switch (d.kind) {
+    case Curvature::Kind::values: return histogram_dispatch(w, FromValues{d.data.data()}, side, bins, trace);
+    case Curvature::Kind::root: return histogram_dispatch(w, FromRoot{d.data.data(), d.value}, side, bins, trace);
+    case Curvature::Kind::constant: return histogram_dispatch(w, FromConstant{d.value}, side, bins, trace);
+  }
+  return {};
+}
+
+Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace) {
+  if (trace || w.size() < kSmall) {
+    const std::vector<float> values = d.materialize(w.size());
+    return best_support_sorted(w, values, side, trace);
+  }
+  return best_support_histogram(w, d, side, default_bins(w.size()), nullptr);
+}
+
+Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
+                               Trace* trace) {
+  require_size(d, w.size(), "best_support_histogram", "d");
+  return best_support_histogram(w, Curvature::values(d), side, bins, trace);
+}
+
+Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace) {
+  require_size(d, w.size(), "best_support", "d");
+  if (trace || w.size() < kSmall) return best_support_sorted(w, d, side, trace);
+  return best_support_histogram(w, Curvature::values(d), side, default_bins(w.size()), nullptr);
 }
 
 }  // namespace laq::quant

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <span>
 
+#include "quant/common.h"
 #include "quant/explain.h"
 
 namespace laq::quant {
@@ -40,20 +41,29 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 // The same answer in O(n) expected time (up to rounding of the sums: near-equal scores
 // whose difference is below ~1e-12 relative may resolve differently).
 //  1. one pass bins the magnitudes into `bins` equal-width bins over [0, max], keeping per
-//     bin the count, sum d|w|, sum d, and the smallest and largest magnitude;
+//     bin the count, sum d|w| and sum d (each bin's sums added in element order);
 //  2. suffix sums give the exact score at every bin edge (edges are tie-group ends, since
 //     equal magnitudes share a bin);
 //  3. inside a bin the prefix sum P(t), as a function of the added curvature t, is concave
 //     and lies under both the line of slope `largest` from the bin's start and the line of
 //     slope `smallest` into its end. P^2/D is convex along each line, so the best cut
-//     inside the bin scores at most the value at the lines' crossing (the bin's "peak");
-//  4. only bins whose peak beats the best score found so far are sorted and scanned
-//     exactly, in decreasing order of peak. Typically a handful of bins.
+//     inside the bin scores at most the value at the lines' crossing (the bin's "peak").
+//     A first bound takes the bin's edges for `largest` and `smallest`;
+//  4. the elements of the bins that pass are gathered (in element order), the bound is
+//     tightened with their real smallest and largest magnitude, and the bins that still
+//     could beat the best edge are sorted and scanned exactly, in decreasing order of
+//     peak. Typically a handful of bins.
 Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
+                               Trace* trace = nullptr);
+
+// The same, reading the curvature through a view (e.g. Adam's v, d = sqrt(v) + eps formed
+// on the fly with the same float operations): identical results, one pass fewer.
+Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
                                Trace* trace = nullptr);
 
 // Picks the sorted reference for small inputs (or when tracing, because its table is what
 // a student can follow) and the histogram solver otherwise.
 Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
+Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace = nullptr);
 
 }  // namespace laq::quant
