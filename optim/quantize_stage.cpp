@@ -4,9 +4,11 @@
 #include <cmath>
 
 #include "engine/error.h"
+#include "engine/threads.h"
 #include "optim/adam.h"
 #include "quant/baselines.h"
 #include "quant/quantize.h"
+#include "quant/ternary_exact.h"
 
 namespace laq::optim {
 
@@ -19,17 +21,19 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
                                quant::Options options, bool per_channel)
     : arena_(arena), group_(&group), method_(method), options_(options),
       latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
-  int64_t largest = 0, rows_so_far = 0;
+  int64_t rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {
     const int64_t rows = per_channel ? slot.parameter->output_channels() : 1;
     tensors_.push_back({slot.parameter, slot.offset - group.begin, slot.size, rows, rows_so_far});
     rows_so_far += rows;
-    largest = std::max(largest, slot.size);
     // From now on the forward pass reads the quantized copy.
     slot.parameter->value = engine::Tensor::view_of(quantized_.data() + (slot.offset - group.begin),
                                                     slot.parameter->latent.shape());
   }
-  curvature_.resize(largest);
+  largest_first_.resize(tensors_.size());
+  for (size_t k = 0; k < tensors_.size(); ++k) largest_first_[k] = k;
+  std::stable_sort(largest_first_.begin(), largest_first_.end(),
+                   [&](size_t a, size_t b) { return tensors_[a].size > tensors_[b].size; });
   scales_.assign(2 * rows_so_far, 0.0f);
   if (method == quant::Method::ttq) {
     // TTQ's scales start at the TWN scale of the initial weights (the TTQ paper leaves it open).
@@ -50,35 +54,60 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
 }
 
 void QuantizedGroup::project(std::span<const float> second_moment, std::span<const float> warm) {
+  const int threads = std::max(1, engine::threads());
+  if (curvature_.size() < static_cast<size_t>(threads)) curvature_.resize(threads);
+  workers_->run(threads, largest_first_.size(), [&](size_t task, int worker) {
+    project_tensor(largest_first_[task], second_moment, warm, curvature_[worker]);
+  });
+}
+
+void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_moment, std::span<const float> warm,
+                                    std::vector<float>& curvature) {
   const quant::MethodTraits traits = quant::traits(method_);
-  for (size_t k = 0; k < tensors_.size(); ++k) {
-    QuantizedTensor& t = tensors_[k];
-    std::span<const float> w = latent_.subspan(t.offset, t.size);
-    std::span<float> q = std::span(quantized_).subspan(t.offset, t.size);
-    if (method_ == quant::Method::ttq) {
-      quant::ttq_forward(w, ttq_scales_[2 * k], ttq_scales_[2 * k + 1], options_.ttq_threshold, q);
-      scales_[2 * t.first_scale] = ttq_scales_[2 * k];
-      scales_[2 * t.first_scale + 1] = ttq_scales_[2 * k + 1];
-      continue;
-    }
-    std::span<float> d = std::span(curvature_).subspan(0, t.size);
-    if (traits.uses_curvature) {
-      if (second_moment.empty()) {
-        std::fill(d.begin(), d.end(), kCurvatureEps);
-      } else {
-        const float* v = second_moment.data() + t.offset;
-        for (int64_t i = 0; i < t.size; ++i) d[i] = std::sqrt(v[i]) + kCurvatureEps;
-      }
-    }
-    std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
-    const int64_t row = t.size / t.rows;
+  QuantizedTensor& t = tensors_[k];
+  std::span<const float> w = latent_.subspan(t.offset, t.size);
+  std::span<float> q = std::span(quantized_).subspan(t.offset, t.size);
+  if (method_ == quant::Method::ttq) {
+    quant::ttq_forward(w, ttq_scales_[2 * k], ttq_scales_[2 * k + 1], options_.ttq_threshold, q);
+    scales_[2 * t.first_scale] = ttq_scales_[2 * k];
+    scales_[2 * t.first_scale + 1] = ttq_scales_[2 * k + 1];
+    return;
+  }
+  const int64_t row = t.size / t.rows;
+  auto store = [&](int64_t r, quant::Scales s) {
+    scales_[2 * (t.first_scale + r)] = s.positive;
+    scales_[2 * (t.first_scale + r) + 1] = s.negative;
+  };
+  // The exact ternary solvers read d through a view of Adam's v (d = sqrt(v) + 1e-8 formed
+  // on the fly with the same float operations): no d buffer, one pass over the tensor fewer.
+  if (method_ == quant::Method::lat_e || method_ == quant::Method::lat2_e) {
+    const quant::Curvature d = second_moment.empty()
+                                   ? quant::Curvature::constant(kCurvatureEps)
+                                   : quant::Curvature::root(second_moment.subspan(t.offset, t.size), kCurvatureEps);
     for (int64_t r = 0; r < t.rows; ++r) {
-      auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
-      const quant::Scales s = quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
-                                              part(start, traits.uses_warm_start), q.subspan(r * row, row), options_);
-      scales_[2 * (t.first_scale + r)] = s.positive;
-      scales_[2 * (t.first_scale + r) + 1] = s.negative;
+      const quant::Curvature part = d.slice(r * row, row);
+      std::span<const float> wr = w.subspan(r * row, row);
+      std::span<float> qr = q.subspan(r * row, row);
+      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful)
+                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful));
     }
+    return;
+  }
+  if (curvature.size() < static_cast<size_t>(t.size)) curvature.resize(t.size);
+  std::span<float> d = std::span(curvature).subspan(0, t.size);
+  if (traits.uses_curvature) {
+    if (second_moment.empty()) {
+      std::fill(d.begin(), d.end(), kCurvatureEps);
+    } else {
+      const float* v = second_moment.data() + t.offset;
+      for (int64_t i = 0; i < t.size; ++i) d[i] = std::sqrt(v[i]) + kCurvatureEps;
+    }
+  }
+  std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
+  for (int64_t r = 0; r < t.rows; ++r) {
+    auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
+    store(r, quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
+                             part(start, traits.uses_warm_start), q.subspan(r * row, row), options_));
   }
 }
 

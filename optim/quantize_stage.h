@@ -18,6 +18,7 @@
 
 #include "optim/arena.h"
 #include "optim/pipeline.h"
+#include "optim/workers.h"
 #include "quant/method.h"
 #include "quant/options.h"
 
@@ -50,8 +51,10 @@ class QuantizedGroup {
   }
   const ParameterGroup& group() const { return *group_; }
 
-  // Projects every tensor with curvature d (empty: uniform) and warm start `warm`
-  // (empty: the current quantized values).
+  // Projects every tensor with curvature d = sqrt(second_moment) + 1e-8 (empty: uniform)
+  // and warm start `warm` (empty: the current quantized values). The tensors are spread
+  // over engine::threads() threads, each tensor solved whole by one of them, so the result
+  // does not depend on the thread count.
   void project(std::span<const float> second_moment, std::span<const float> warm = {});
   // TTQ's trained scales, two per tensor (positive, negative magnitudes).
   std::vector<float>& ttq_scales() { return ttq_scales_; }
@@ -66,7 +69,11 @@ class QuantizedGroup {
   std::vector<float> quantized_;
   std::vector<float> scales_;
   std::vector<QuantizedTensor> tensors_;
-  std::vector<float> curvature_;  // scratch, the size of the largest tensor
+  void project_tensor(size_t k, std::span<const float> second_moment, std::span<const float> warm,
+                      std::vector<float>& curvature);
+  std::vector<size_t> largest_first_;               // tensor indices, largest first (the task order)
+  std::vector<std::vector<float>> curvature_;       // per worker: d scratch for the solvers that need a buffer
+  std::unique_ptr<Workers> workers_ = std::make_unique<Workers>();
   std::vector<float> ttq_scales_, ttq_scale_grads_;
 };
 

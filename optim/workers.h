@@ -1,0 +1,46 @@
+#pragma once
+// A small persistent pool for the optimizer's own loops (the quantize stage runs while
+// OpenBLAS's threads are idle). Its threads sleep on a condition variable between jobs, so
+// a step pays one wake-up, not a thread creation. The thread count is the caller's (the
+// process policy, engine::threads()); results must not depend on it, so callers hand out
+// work whose outcome does not depend on which thread runs it (e.g. whole tensors).
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace laq::optim {
+
+class Workers {
+ public:
+  Workers() = default;
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+  ~Workers();
+
+  // Runs task(i, worker) for every i in [0, tasks), in increasing i as threads free up, on
+  // at most `threads` threads (the caller is worker 0); returns when all are done and
+  // rethrows the first exception a task threw. worker < threads identifies per-thread
+  // scratch.
+  void run(int threads, std::size_t tasks, const std::function<void(std::size_t task, int worker)>& task);
+
+ private:
+  void loop(int worker);
+  void work(int worker);
+
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t, int)>* task_ = nullptr;
+  std::size_t tasks_ = 0, next_ = 0;
+  int active_ = 0;            // helpers taking part in the current job
+  int busy_ = 0;              // helpers still working on it
+  unsigned long job_ = 0;     // generation counter
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace laq::optim
