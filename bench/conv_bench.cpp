@@ -6,7 +6,16 @@
 //   build-conv/bench/conv_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only
 //
 // Times are wall-clock (OpenBLAS runs its own threads); the machine's thread count is the
-// OpenBLAS default unless OPENBLAS_NUM_THREADS says otherwise.
+// OpenBLAS default unless OPENBLAS_NUM_THREADS says otherwise. On a shared machine, compare
+// with OPENBLAS_NUM_THREADS=1, where the CPU column is the work done (all of it on one thread).
+//
+// Two settings of the environment matter a lot here (measured 2026-11 on the 2-core Zen 4 box):
+//   OPENBLAS_CORETYPE=SkylakeX  Debian's OpenBLAS 0.3.21 picks its Haswell (AVX2) kernels on this
+//                               AMD CPU; the AVX-512 ones make the convs ~1.5x faster.
+//   GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295
+//                               keeps the freed activation buffers in the heap instead of
+//                               returning them to the kernel; page faults otherwise cost ~25%
+//                               of the whole-net step.
 #include <benchmark/benchmark.h>
 
 #include <random>

@@ -62,6 +62,8 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--batch", type=int, default=50)
     p.add_argument("--per-layer", action="store_true")
+    p.add_argument("--no-optimizer", action="store_true",
+                   help="forward + loss + backward only (like conv_bench's BM_VggForwardBackward)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(7)
@@ -101,13 +103,14 @@ def main():
         out = model(x)
         loss = torch.clamp(1.0 - targets * out, min=0.0).pow(2).mean()
         loss.backward()
-        opt.step()
+        if not a.no_optimizer:
+            opt.step()
 
     times = timed(step, a.warmup, a.steps)
     cpu = timed(step, 0, a.steps, time.process_time)
     print(json.dumps({"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "cifar10-vgg",
                       "method": "fpn", "batch": a.batch, "threads": a.threads, "steps": a.steps,
-                      **summary(times), "min_ms": min(times), "min_cpu_ms": min(cpu)}))
+                      "optimizer": not a.no_optimizer, **summary(times), "min_ms": min(times), "min_cpu_ms": min(cpu)}))
 
 
 if __name__ == "__main__":

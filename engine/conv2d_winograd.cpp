@@ -14,7 +14,7 @@ namespace {
 
 // Tiles per GEMM chunk: 16 GEMMs of [Cout, Cin] x [Cin, tiles] run at full speed from a few
 // hundred tiles on; more tiles only make the transformed buffers fall out of cache.
-constexpr int64_t kTargetTiles = 1024;
+constexpr int64_t kTargetTiles = 512;
 
 struct Scratch {
   std::unique_ptr<float[]> data;
