@@ -23,10 +23,20 @@ void Adam::step(float learning_rate) {
   float* m = m_.data();
   float* v = v_.data();
   const size_t n = params_.size();
+  if (!config_.clip) {
+    for (size_t i = 0; i < n; ++i) {
+      m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+      v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+      w[i] -= a_t * m[i] / (std::sqrt(v[i]) + eps);
+    }
+    return;
+  }
+  const float lo = config_.clip_lo, hi = config_.clip_hi;
   for (size_t i = 0; i < n; ++i) {
     m[i] = b1 * m[i] + (1.0f - b1) * g[i];
     v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-    w[i] -= a_t * m[i] / (std::sqrt(v[i]) + eps);
+    const float x = w[i] - a_t * m[i] / (std::sqrt(v[i]) + eps);
+    w[i] = x < lo ? lo : (x > hi ? hi : x);  // exactly ClipStage's comparison
   }
 }
 

@@ -14,6 +14,11 @@ namespace laq::optim {
 
 struct AdamConfig {
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+  // Optional clamp of the updated weights to [clip_lo, clip_hi] in the same loop: the same
+  // result as a ClipStage after Adam (SPEC.md 1.4: quantized weights to [-1, 1]), one pass
+  // over the weights fewer.
+  bool clip = false;
+  float clip_lo = -1.0f, clip_hi = 1.0f;
 };
 
 class Adam : public Optimizer {
