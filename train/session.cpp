@@ -16,10 +16,16 @@ ModelState Session::state() const {
 
 namespace {
 
+// `clip`: keep the updated weights in [-1, 1] (SPEC.md 1.4). Adam does it inside its own
+// loop; any other optimizer gets a ClipStage after it.
 std::unique_ptr<optim::Optimizer> make_optimizer(const RunConfig& c, const std::string& name,
                                                  optim::ParameterArena& arena,
-                                                 const optim::ParameterGroup& g) {
-  if (c.optimizer == "adam") return std::make_unique<optim::Adam>(name, arena.values(g), arena.grads(g));
+                                                 const optim::ParameterGroup& g, bool clip = false) {
+  if (c.optimizer == "adam") {
+    optim::AdamConfig config;
+    config.clip = clip;
+    return std::make_unique<optim::Adam>(name, arena.values(g), arena.grads(g), config);
+  }
   if (c.optimizer == "sgd")
     return std::make_unique<optim::Sgd>(name, arena.values(g), arena.grads(g), static_cast<float>(c.momentum));
   throw Error("unknown optimizer '" + c.optimizer + "' (known: adam, sgd)");
@@ -58,13 +64,15 @@ Session make_session(const RunConfig& config) {
 
   if (method == quant::Method::ttq || method == quant::Method::dorefa)
     s.pipeline.add(std::make_unique<optim::QuantizeGradientStage>(group));
-  auto weight_optimizer = std::make_unique<optim::OptimizerStage>(
-      config.optimizer + "_quantized", make_optimizer(config, config.optimizer + "_quantized", *s.arena, qg), &qg);
-  const optim::Optimizer& curvature_source = weight_optimizer->optimizer();
-  s.pipeline.add(std::move(weight_optimizer));
   // DoReFa bounds its weights through tanh; every other method keeps the latent weights in
   // [-1, 1] (SPEC.md 1.4: the authors' clipping_scaling).
-  if (method != quant::Method::dorefa) s.pipeline.add(std::make_unique<optim::ClipStage>(s.arena->values(qg), -1.0f, 1.0f));
+  const bool clip = method != quant::Method::dorefa;
+  auto weight_optimizer = std::make_unique<optim::OptimizerStage>(
+      config.optimizer + "_quantized", make_optimizer(config, config.optimizer + "_quantized", *s.arena, qg, clip), &qg);
+  const optim::Optimizer& curvature_source = weight_optimizer->optimizer();
+  s.pipeline.add(std::move(weight_optimizer));
+  if (clip && config.optimizer != "adam")
+    s.pipeline.add(std::make_unique<optim::ClipStage>(s.arena->values(qg), -1.0f, 1.0f));
   s.pipeline.add(std::make_unique<optim::QuantizeStage>(group, curvature_source));
   s.pipeline.add(std::make_unique<optim::OptimizerStage>(
       config.optimizer + "_other", make_optimizer(config, config.optimizer + "_other", *s.arena, og), &og));
