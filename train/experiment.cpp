@@ -2,7 +2,9 @@
 
 #include <cstdio>
 
+#include "datasets/char_corpus.h"
 #include "datasets/cifar.h"
+#include "datasets/ptb.h"
 #include "datasets/mnist.h"
 #include "datasets/svhn.h"
 #include "engine/error.h"
@@ -11,6 +13,7 @@
 #include "layers/flatten.h"
 #include "layers/max_pool.h"
 #include "layers/linear.h"
+#include "layers/lstm.h"
 #include "layers/relu.h"
 
 namespace laq::train {
@@ -34,6 +37,12 @@ const std::vector<ExperimentDefaults>& experiments() {
        "cifar100", 200, 100, 0.0005, "every:15", 0.5, LossKind::cross_entropy, Metric::error_percent, 5000},
       {"svhn-vgg", "SVHN, VGG-like 64-128-256 + 2x1024 FC with BN, squared hinge, GCN + LCN (SPEC.md 3.5)",
        "svhn", 50, 50, 0.0005, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent, 0},
+      {"warpeace-lstm", "War and Peace, char LSTM 1x512, one-hot input, FP softmax, 80/10/10 blocks (SPEC.md 3.6)",
+       "warpeace", 200, 100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
+      {"linux-lstm", "Linux kernel source, char LSTM 1x512, 90/5/5 blocks (SPEC.md 3.6)", "linux", 200, 100, 0.002,
+       "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
+      {"ptb-lstm", "Penn Treebank ptb.{train,valid,test}.txt read as bytes, char LSTM 1x512 (SPEC.md 3.6)", "ptb", 200,
+       100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
   };
   return all;
 }
@@ -99,11 +108,15 @@ std::unique_ptr<layers::Sequential> vgg(int64_t k, int64_t classes, bool final_b
   return model;
 }
 
-std::unique_ptr<layers::Sequential> build_model(const RunConfig& config) {
+std::unique_ptr<layers::Module> build_model(const RunConfig& config) {
   if (config.experiment == "mnist-mlp") return mnist_mlp(2048, 3, config.batch_norm);
   if (config.experiment == "cifar10-vgg") return vgg(128, 10, true, config.batch_norm);
   if (config.experiment == "cifar100-vgg") return vgg(128, 100, false, config.batch_norm);
   if (config.experiment == "svhn-vgg") return vgg(64, 10, true, config.batch_norm);
+  if (config.experiment.ends_with("-lstm")) {
+    if (config.vocab < 1) throw Error(config.experiment + ": the vocabulary size is not set (it comes from the data)");
+    return std::make_unique<layers::CharLstmModel>(config.vocab, 512, 5.0f);
+  }
   throw Error("no model for experiment '" + config.experiment + "'");
 }
 
@@ -115,6 +128,24 @@ LabeledSet take(engine::Tensor x, std::vector<int32_t> y, int64_t limit) {
     y.resize(limit);
   }
   return {std::move(x), std::move(y)};
+}
+
+// Every window of a character stream as one example: x = the T input ids (as floats, the
+// models' input convention), y = the T next characters.
+LabeledSet windows(const datasets::CharSequences& s, int64_t limit) {
+  int64_t n = s.num_seq();
+  if (limit > 0) n = std::min(n, limit);
+  const int64_t t = s.seq_len;
+  std::vector<int64_t> all(n);
+  for (int64_t i = 0; i < n; ++i) all[i] = i;
+  std::vector<int32_t> x(n * t), y(n * t);
+  s.gather(all, x, y);
+  LabeledSet set;
+  set.x = engine::Tensor({n, t});
+  for (int64_t i = 0; i < n * t; ++i) set.x[i] = static_cast<float>(x[i]);
+  set.y = std::move(y);
+  set.targets_per_example = t;
+  return set;
 }
 
 }  // namespace
@@ -157,6 +188,24 @@ ClassificationData load_data(const RunConfig& config) {
     out.val = {std::move(d.val_x), std::move(d.val_y)};
     out.test = {std::move(d.test_x), std::move(d.test_y)};
     out.classes = 10;
+    return out;
+  }
+  if (config.experiment.ends_with("-lstm")) {
+    // 100-character windows (SPEC.md 3.6); the block split uses the run's batch size.
+    constexpr int64_t kSeqLen = 100;
+    const std::filesystem::path dir = config.data_dir;
+    datasets::CharCorpus c;
+    if (config.experiment == "warpeace-lstm")
+      c = datasets::load_char_corpus(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
+    else if (config.experiment == "linux-lstm")
+      c = datasets::load_char_corpus(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
+    else
+      c = datasets::load_ptb_bytes(dir, kSeqLen);
+    ClassificationData out;
+    out.train = windows(c.train, config.train_size);
+    out.val = windows(c.valid, 0);
+    out.test = windows(c.test, 0);
+    out.classes = c.vocab.size();
     return out;
   }
   throw Error("no data loader for experiment '" + config.experiment + "'");

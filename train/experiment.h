@@ -48,7 +48,8 @@ struct ClassificationData {
 };
 
 ClassificationData load_data(const RunConfig& config);
-std::unique_ptr<layers::Sequential> build_model(const RunConfig& config);
+// Language models need config.vocab (load_data's `classes`).
+std::unique_ptr<layers::Module> build_model(const RunConfig& config);
 
 // The SPEC.md 3.2 MLP: 784 -> [Dense 2048 -> BN -> ReLU] x3 -> Dense 10 -> BN.
 std::unique_ptr<layers::Sequential> mnist_mlp(int64_t hidden, int64_t layers,

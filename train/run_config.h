@@ -29,6 +29,7 @@ struct RunConfig {
   int64_t val_size = 10000;         // validation = the last val_size images of the training file (the preset's by default)
   std::string data_dir;
   std::string out_dir;
+  int64_t vocab = 0;                // language models: the vocabulary size, set from the data
 };
 
 // Calls f(name, field&) for every field, in a fixed order.
@@ -55,6 +56,7 @@ void visit_fields(Config& c, F&& f) {
   f("val_size", c.val_size);
   f("data_dir", c.data_dir);
   f("out_dir", c.out_dir);
+  f("vocab", c.vocab);
 }
 
 }  // namespace laq::train

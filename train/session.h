@@ -18,7 +18,7 @@
 namespace laq::train {
 
 struct Session {
-  std::unique_ptr<layers::Sequential> model;
+  std::unique_ptr<layers::Module> model;
   std::unique_ptr<optim::ParameterArena> arena;
   optim::StepPipeline pipeline;
   std::shared_ptr<optim::QuantizedGroup> quantized;  // null for full precision

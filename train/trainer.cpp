@@ -51,12 +51,20 @@ Trainer::Trainer(RunConfig config, const fs::path& resume_from)
     : config_(resume_from.empty() ? std::move(config) : read_checkpoint_config(resume_from)),
       defaults_(experiment(config_.experiment)),
       data_(load_data(config_)),
-      session_(make_session(config_)),
       out_dir_(config_.out_dir) {
+  // A language model's size comes from its data; the checkpoint keeps it so that export
+  // and inspect can rebuild the net without reading the corpus.
+  if (defaults_.metric == Metric::cross_entropy) {
+    if (config_.vocab != 0 && config_.vocab != data_.classes)
+      throw Error(config_.data_dir + " has a vocabulary of " + std::to_string(data_.classes) +
+                  " symbols, the checkpoint's model " + std::to_string(config_.vocab));
+    config_.vocab = data_.classes;
+  }
+  session_ = make_session(config_);
   engine::set_threads(static_cast<int>(config_.threads));
   if (config_.batch < 1) throw Error("batch size must be positive");
-  if (data_.train.y.size() < static_cast<size_t>(config_.batch))
-    throw Error("the training set (" + std::to_string(data_.train.y.size()) +
+  if (data_.train.x.dim(0) < config_.batch)
+    throw Error("the training set (" + std::to_string(data_.train.x.dim(0)) +
                 " examples) is smaller than one batch of " + std::to_string(config_.batch));
   if (!resume_from.empty()) {
     load_checkpoint(resume_from, progress_, session_.state());
@@ -118,7 +126,7 @@ void Trainer::append_result(const Json& line) const {
 TrainResult Trainer::run(TrainObserver& observer) {
   const optim::Schedule schedule = optim::Schedule::parse(
       config_.schedule, static_cast<float>(config_.lr), static_cast<float>(config_.lr_decay));
-  datasets::Batcher batcher(static_cast<int64_t>(data_.train.y.size()), config_.batch);
+  datasets::Batcher batcher(data_.train.x.dim(0), config_.batch);
   const int64_t steps = config_.steps_per_epoch > 0 ? std::min(config_.steps_per_epoch, batcher.steps())
                                                     : batcher.steps();
   fs::create_directories(out_dir_);
