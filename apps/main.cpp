@@ -4,9 +4,12 @@
 #include <string>
 
 #include "apps/commands.h"
+#include "apps/process_setup.h"
 #include "engine/error.h"
 
 int main(int argc, char** argv) {
+  laq::apps::select_blas_kernels(argv);
+  laq::apps::tune_allocator();
   const std::string usage =
       "usage: laq <command> [options]\n"
       "commands:\n"

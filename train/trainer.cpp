@@ -40,6 +40,7 @@ Json environment_json(const RunConfig& config) {
   Json env;
   env.add("laq", LAQ_VERSION)
       .add("openblas", openblas_get_config())
+      .add("openblas_core", openblas_get_corename())
       .add("hdf5", std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel))
       .add("compiler", __VERSION__)
       .add("threads", config.threads)
