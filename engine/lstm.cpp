@@ -10,10 +10,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/threads.h"
 
 namespace laq::engine {
 namespace {
@@ -168,6 +170,31 @@ Buffer pack4(const std::array<Var, 4>& m, int64_t rows, int64_t h) {
   return out;
 }
 
+// The recurrence of different sequences is independent: the batch is cut into one slice per
+// thread of the process policy (engine::threads()), and each slice runs all its time steps on
+// its own thread with single-threaded sgemm ([B/p, H] x [H, 4H] per step). The slices never
+// wait for each other, unlike OpenBLAS splitting every one of the 2T small products, which
+// costs two hand-offs per step (and, on a loaded machine, a scheduler slice per hand-off).
+// OpenBLAS is set to one thread for the duration, so the cores are never oversubscribed;
+// the large products before and after (input projection, weight gradients) use its pool.
+// Which rows a slice gets depends only on B and the thread count, so results are
+// reproducible for a given thread count.
+template <class F>
+void for_each_batch_slice(int64_t batch, F&& run) {
+  const int64_t parts = std::min<int64_t>(threads(), batch);
+  if (parts <= 1) {
+    run(int64_t{0}, batch);
+    return;
+  }
+  const int saved = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+  std::vector<std::thread> helpers;
+  for (int64_t p = 1; p < parts; ++p) helpers.emplace_back([&run, p, parts, batch] { run(p * batch / parts, (p + 1) * batch / parts); });
+  run(int64_t{0}, batch / parts);
+  for (auto& h : helpers) h.join();
+  openblas_set_num_threads(saved);
+}
+
 // Everything the backward pass needs, shared by the token and the dense entry points.
 struct Saved {
   Dims d;
@@ -197,17 +224,19 @@ void run_forward(Saved& s) {
   if (s.init.c0) std::memcpy(cb, s.init.c0->value.data(), sizeof(float) * B * H);
   else std::fill(cb, cb + B * H, 0.0f);
 
-  for (int64_t t = 0; t < T; ++t) {
-    float* z = s.gates.get() + t * B * G;
-    // z_t[B, 4H] += h_{t-1}[B, H] · W_h[H, 4H]
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G, H, 1.0f, hb + t * B * H, H, s.wh_pack.get(), G,
-                1.0f, z, G);
-    for (int64_t b = 0; b < B; ++b) {
-      float* zi = z + b * G;
-      cell_forward(H, zi, zi + H, zi + 2 * H, zi + 3 * H, cb + (t * B + b) * H, cb + ((t + 1) * B + b) * H,
-                   s.tanhc.get() + (t * B + b) * H, hb + ((t + 1) * B + b) * H);
+  for_each_batch_slice(B, [&](int64_t b0, int64_t b1) {
+    for (int64_t t = 0; t < T; ++t) {
+      float* z = s.gates.get() + t * B * G;
+      // z_t[b0:b1, 4H] += h_{t-1}[b0:b1, H] · W_h[H, 4H]
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b1 - b0, G, H, 1.0f, hb + (t * B + b0) * H, H,
+                  s.wh_pack.get(), G, 1.0f, z + b0 * G, G);
+      for (int64_t b = b0; b < b1; ++b) {
+        float* zi = z + b * G;
+        cell_forward(H, zi, zi + H, zi + 2 * H, zi + 3 * H, cb + (t * B + b) * H, cb + ((t + 1) * B + b) * H,
+                     s.tanhc.get() + (t * B + b) * H, hb + ((t + 1) * B + b) * H);
+      }
     }
-  }
+  });
 }
 
 void run_backward(Saved& s, const Tensor& dH) {
@@ -216,31 +245,36 @@ void run_backward(Saved& s, const Tensor& dH) {
   const auto [T, B, H, V] = s.d;
   const int64_t G = 4 * H, N = T * B;
   Buffer dh = uninitialized(B * H), dc = uninitialized(B * H);
-  std::memcpy(dh.get(), dH.data() + (T - 1) * B * H, sizeof(float) * B * H);
-  std::fill(dc.get(), dc.get() + B * H, 0.0f);
-
-  for (int64_t t = T - 1; t >= 0; --t) {
-    float* a = s.gates.get() + t * B * G;  // activations in, pre-activation gradients out
-    for (int64_t b = 0; b < B; ++b) {
-      float* ai = a + b * G;
-      cell_backward(H, s.clip, ai, ai + H, ai + 2 * H, ai + 3 * H, s.cbuf.get() + (t * B + b) * H,
-                    s.tanhc.get() + (t * B + b) * H, dh.get() + b * H, dc.get() + b * H);
+  float* h0_grad = s.init.h0 && s.init.h0->requires_grad ? s.init.h0->grad_buffer().data() : nullptr;
+  float* c0_grad = s.init.c0 && s.init.c0->requires_grad ? s.init.c0->grad_buffer().data() : nullptr;
+  for_each_batch_slice(B, [&](int64_t b0, int64_t b1) {
+    const int64_t rows = b1 - b0;
+    float* dhs = dh.get() + b0 * H;  // this slice's rows of dh and dc
+    float* dcs = dc.get() + b0 * H;
+    std::memcpy(dhs, dH.data() + ((T - 1) * B + b0) * H, sizeof(float) * rows * H);
+    std::fill(dcs, dcs + rows * H, 0.0f);
+    for (int64_t t = T - 1; t >= 0; --t) {
+      float* a = s.gates.get() + (t * B + b0) * G;  // activations in, pre-activation gradients out
+      for (int64_t r = 0; r < rows; ++r) {
+        float* ai = a + r * G;
+        cell_backward(H, s.clip, ai, ai + H, ai + 2 * H, ai + 3 * H, s.cbuf.get() + (t * B + b0 + r) * H,
+                      s.tanhc.get() + (t * B + b0 + r) * H, dhs + r * H, dcs + r * H);
+      }
+      // dh_{t-1} = dH[t-1] + dz_t[rows, 4H] · W_h[H, 4H]ᵀ
+      float* target = nullptr;
+      if (t > 0) {
+        std::memcpy(dhs, dH.data() + ((t - 1) * B + b0) * H, sizeof(float) * rows * H);
+        target = dhs;
+      } else if (h0_grad) {
+        target = h0_grad + b0 * H;
+      }
+      if (target)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, H, G, 1.0f, a, G, s.wh_pack.get(), G, 1.0f, target,
+                    H);
     }
-    // dh_{t-1} = dH[t-1] + dz_t[B, 4H] · W_h[H, 4H]ᵀ
-    float* target = nullptr;
-    if (t > 0) {
-      std::memcpy(dh.get(), dH.data() + (t - 1) * B * H, sizeof(float) * B * H);
-      target = dh.get();
-    } else if (s.init.h0 && s.init.h0->requires_grad) {
-      target = s.init.h0->grad_buffer().data();
-    }
-    if (target)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, G, 1.0f, a, G, s.wh_pack.get(), G, 1.0f, target, H);
-  }
-  if (s.init.c0 && s.init.c0->requires_grad) {
-    float* d = s.init.c0->grad_buffer().data();
-    for (int64_t i = 0; i < B * H; ++i) d[i] += dc[i];
-  }
+    if (c0_grad)
+      for (int64_t i = 0; i < rows * H; ++i) c0_grad[b0 * H + i] += dcs[i];
+  });
 
   const float* dz = s.gates.get();  // [N, 4H]
   // dW_h[H, 4H] = [h_{-1} .. h_{T-2}]ᵀ[H, N] · dz[N, 4H]: one GEMM over every step and gate,

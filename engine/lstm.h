@@ -24,6 +24,12 @@
 //            sgemm per step and the weight gradients are one sgemm over all T*B rows.)
 //   state    h0, c0 [B, H] (zeros when absent)
 //
+// Threads: the recurrence runs one batch slice per thread of the process policy
+// (engine::threads()), each slice on its own thread with single-threaded sgemm, while
+// OpenBLAS is held at one thread (so the cores are never oversubscribed); the large products
+// (input projection, weight gradients) use OpenBLAS's pool as usual. Results are
+// reproducible for a given thread count.
+//
 // Contract: the backward function may run once per forward (it reuses the saved gate
 // activations as scratch for the pre-activation gradients); the engine runs each node's
 // backward exactly once. Throws laq::Error on a shape mismatch, a token outside [0, V),

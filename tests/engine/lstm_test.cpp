@@ -10,6 +10,7 @@
 
 #include "engine/error.h"
 #include "engine/lstm.h"
+#include "engine/threads.h"
 #include "support/gradient_check.h"
 
 namespace laq {
@@ -145,6 +146,34 @@ TEST(Lstm, ActiveClipMatchesReferenceAndChangesTheGradient) {
   const auto rp = engine::lstm_reference(x, p.wx, p.wh, p.b, kNoClip, dh);
   EXPECT_GT(max_abs_diff(rc.dwh[0], rp.dwh[0]), 1e-3);
   EXPECT_EQ(max_abs_diff(rc.h, rp.h), 0.0);  // clipping is a backward-only operation
+}
+
+// The recurrence runs one batch slice per thread (engine::threads()); uneven slices (B = 5 on
+// 3 threads: rows [0,1), [1,3), [3,5)) and B < threads give the reference's values and
+// gradients, including the initial-state gradients that each slice writes for its own rows.
+TEST(Lstm, BatchSlicesOnSeveralThreads) {
+  const int saved = engine::threads();
+  for (int threads : {2, 3, 8}) {
+    engine::set_threads(threads);
+    check_tokens_against_reference({7, 5, 6, 9}, 0.05f, 90 + threads);
+    check_tokens_against_reference({3, 2, 4, 5}, kNoClip, 95 + threads);
+    const Case c{4, 5, 3, 6};
+    const Params p = random_params(c.v, c.h, 97);
+    const Tensor x = random_tensor({c.t, c.b, c.v}, 98);
+    const Tensor h0 = random_tensor({c.b, c.h}, 99), c0 = random_tensor({c.b, c.h}, 100);
+    const Tensor dh = random_tensor({c.t, c.b, c.h}, 101);
+    Leaves l = make_leaves(p);
+    Tensor dx(x.shape()), dh0(h0.shape()), dc0(c0.shape());
+    const Var y = engine::lstm_sequence(engine::leaf(x, dx), l.w, 0.0f, {engine::leaf(h0, dh0), engine::leaf(c0, dc0)});
+    seed_and_backward(y, dh);
+    const auto ref = engine::lstm_reference(x, p.wx, p.wh, p.b, 0.0f, dh, h0, c0);
+    expect_close(y->value, ref.h, 2e-5, "h");
+    expect_close(dx, ref.dx, 2e-5, "dx");
+    expect_close(dh0, ref.dh0, 2e-5, "dh0");
+    expect_close(dc0, ref.dc0, 2e-5, "dc0");
+    EXPECT_EQ(engine::threads(), threads);  // the op restores OpenBLAS's thread count
+  }
+  engine::set_threads(saved);
 }
 
 TEST(Lstm, DensePathMatchesReferenceWithInitialState) {
