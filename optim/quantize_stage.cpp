@@ -88,8 +88,9 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
       const quant::Curvature part = d.slice(r * row, row);
       std::span<const float> wr = w.subspan(r * row, row);
       std::span<float> qr = q.subspan(r * row, row);
-      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful)
-                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful));
+      const quant::Scales previous = scales(t, r);  // a hint only: saves a pass, changes nothing
+      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful, nullptr, previous)
+                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful, nullptr, previous));
     }
     return;
   }

@@ -118,7 +118,7 @@ typedef double Sums __attribute__((vector_size(32)));
 constexpr std::size_t kBlock = 256;
 
 template <Side OnSide, class Curv>
-Support histogram_search(std::span<const float> w, Curv curvature, std::size_t bins, Trace* trace) {
+Support histogram_search(std::span<const float> w, Curv curvature, std::size_t bins, double hint, Trace* trace) {
   constexpr Side side = OnSide;
   const std::size_t size = w.size();
 
@@ -177,6 +177,22 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
     return static_cast<std::uint32_t>(k + std::size_t(excluded(x)) * (bins + (i % spill) - k));
   };
   std::vector<Sums> sums(bins + spill, Sums{0.0, 0.0, 0.0, 0.0});
+  // With a hint (the threshold the last step chose), the elements of the bins within 5% of
+  // it are kept on the way, in element order: the bins worth sorting nearly always lie
+  // there, and then pass 3 need not read the tensor again.
+  struct Kept {
+    std::uint32_t bin;
+    float magnitude, curvature;
+  };
+  std::vector<Kept> kept;
+  std::uint32_t keep_low = 0, keep_span = 0;  // the bins keep_low .. keep_low + keep_span
+  bool keeping = false;
+  if (hint > 0 && hint < double(largest)) {
+    keep_low = static_cast<std::uint32_t>(std::min(hint * 0.95 * scale, double(bins - 1)));
+    keep_span = static_cast<std::uint32_t>(std::min(hint * 1.05 * scale, double(bins - 1))) - keep_low;
+    keeping = true;
+    kept.reserve(size / bins * (keep_span + 1) * 2 + 64);
+  }
   {
     std::uint32_t block_bin[kBlock];
     float block_d[kBlock];
@@ -191,6 +207,8 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
         const std::uint32_t k = block_bin[i];
         const double di = block_d[i];
         sums[k] += Sums{di * std::fabs(wb[i]), di, 1.0, 0.0};
+        if (k - keep_low <= keep_span && keeping) [[unlikely]]
+          kept.push_back({k, std::fabs(wb[i]), block_d[i]});
       }
     }
   }
@@ -236,7 +254,8 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
   const double margin = 1.0 - 1e-12;
   std::erase_if(candidates, [&](const Candidate& c) { return c.peak < best.score * margin; });
 
-  std::size_t sorted_elements = 0, scanned_bins = 0;
+  std::size_t sorted_elements = 0, scanned_bins = 0, gathered_bins = candidates.size(), gathered_elements = 0;
+  bool used_kept = false;
   if (!candidates.empty()) {
     // Pass 3: gather the candidate bins' elements into contiguous segments, in element
     // order. Only elements whose bin lies in the candidates' range are looked up.
@@ -249,10 +268,16 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
       k_low = std::min<std::uint32_t>(k_low, static_cast<std::uint32_t>(c.bin));
       k_high = std::max<std::uint32_t>(k_high, static_cast<std::uint32_t>(c.bin));
     }
+    gathered_elements = total;
     std::vector<Entry> gathered(total);
     std::vector<std::int64_t> fill = offset;
     std::uint32_t block_bin[kBlock];
-    for (std::size_t first = 0; first < size; first += kBlock) {
+    if (keeping && k_low >= keep_low && k_high <= keep_low + keep_span) {
+      used_kept = true;
+      for (const Kept& e : kept)
+        if (fill[e.bin] >= 0) gathered[static_cast<std::size_t>(fill[e.bin]++)] = {e.magnitude, e.curvature};
+    }
+    for (std::size_t first = 0; first < size && !used_kept; first += kBlock) {
       const std::size_t m = std::min(kBlock, size - first);
       const float* wb = w.data() + first;
       for (std::size_t i = 0; i < m; ++i) block_bin[i] = bin_of(wb[i], first + i) - k_low;
@@ -293,7 +318,9 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
 
   if (trace) {
     trace->note(std::string("histogram support search on ") + side_label(side) + ": " + std::to_string(n) +
-                " elements in " + std::to_string(bins) + " bins; best edge score " + std::to_string(edge_best) + ", " +
+                " elements in " + std::to_string(bins) + " bins; best edge score " + std::to_string(edge_best) + "; " +
+                std::to_string(gathered_bins) + " bins (" + std::to_string(gathered_elements) + " elements) gathered" +
+                (used_kept ? " from the bins kept near the hint, " : ", ") +
                 std::to_string(scanned_bins) + " bins (" + std::to_string(sorted_elements) +
                 " elements) sorted and scanned; chosen j* = " + std::to_string(best.j));
   }
@@ -301,12 +328,13 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
 }
 
 template <class Curv>
-Support histogram_dispatch(std::span<const float> w, Curv curvature, Side side, std::size_t bins, Trace* trace) {
+Support histogram_dispatch(std::span<const float> w, Curv curvature, Side side, std::size_t bins, double hint,
+                           Trace* trace) {
   bins = std::max<std::size_t>(bins, 1);
   switch (side) {
-    case Side::all: return histogram_search<Side::all>(w, curvature, bins, trace);
-    case Side::positive: return histogram_search<Side::positive>(w, curvature, bins, trace);
-    case Side::negative: return histogram_search<Side::negative>(w, curvature, bins, trace);
+    case Side::all: return histogram_search<Side::all>(w, curvature, bins, hint, trace);
+    case Side::positive: return histogram_search<Side::positive>(w, curvature, bins, hint, trace);
+    case Side::negative: return histogram_search<Side::negative>(w, curvature, bins, hint, trace);
   }
   return {};
 }
@@ -320,22 +348,23 @@ constexpr std::size_t kSmall = 4096;
 }  // namespace
 
 Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
-                               Trace* trace) {
+                               Trace* trace, double hint) {
   require_size(d, w.size(), "best_support_histogram");
   switch (d.kind) {
-    case Curvature::Kind::values: return histogram_dispatch(w, FromValues{d.data.data()}, side, bins, trace);
-    case Curvature::Kind::root: return histogram_dispatch(w, FromRoot{d.data.data(), d.value}, side, bins, trace);
-    case Curvature::Kind::constant: return histogram_dispatch(w, FromConstant{d.value}, side, bins, trace);
+    case Curvature::Kind::values: return histogram_dispatch(w, FromValues{d.data.data()}, side, bins, hint, trace);
+    case Curvature::Kind::root:
+      return histogram_dispatch(w, FromRoot{d.data.data(), d.value}, side, bins, hint, trace);
+    case Curvature::Kind::constant: return histogram_dispatch(w, FromConstant{d.value}, side, bins, hint, trace);
   }
   return {};
 }
 
-Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace) {
+Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace, double hint) {
   if (trace || w.size() < kSmall) {
     const std::vector<float> values = d.materialize(w.size());
     return best_support_sorted(w, values, side, trace);
   }
-  return best_support_histogram(w, d, side, default_bins(w.size()), nullptr);
+  return best_support_histogram(w, d, side, default_bins(w.size()), nullptr, hint);
 }
 
 Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,

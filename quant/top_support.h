@@ -58,12 +58,16 @@ Support best_support_histogram(std::span<const float> w, std::span<const float> 
 
 // The same, reading the curvature through a view (e.g. Adam's v, d = sqrt(v) + eps formed
 // on the fly with the same float operations): identical results, one pass fewer.
+// `hint`: the threshold (alpha / 2) expected on this side, e.g. the last step's; 0 = none.
+// It changes no result, only the work: the elements near it are kept during pass 2, and
+// when the bins to sort all lie there, pass 4 needs no second read of the tensor.
 Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
-                               Trace* trace = nullptr);
+                               Trace* trace = nullptr, double hint = 0.0);
 
 // Picks the sorted reference for small inputs (or when tracing, because its table is what
 // a student can follow) and the histogram solver otherwise.
 Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
-Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace = nullptr);
+Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace = nullptr,
+                     double hint = 0.0);
 
 }  // namespace laq::quant
