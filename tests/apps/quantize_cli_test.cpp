@@ -8,8 +8,11 @@ namespace {
 namespace fs = std::filesystem;
 using laq::test::RunResult;
 
+// One folder per test: ctest runs tests in parallel, and the runner writes its output files
+// into the working folder.
 fs::path workdir() {
-  const fs::path d = fs::temp_directory_path() / "laq_quantize_cli";
+  const fs::path d = fs::temp_directory_path() / ("laq_quantize_cli_" +
+      std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   fs::create_directories(d);
   return d;
 }
