@@ -36,13 +36,10 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
                    [&](size_t a, size_t b) { return tensors_[a].size > tensors_[b].size; });
   scales_.assign(2 * rows_so_far, 0.0f);
   if (method == quant::Method::ttq) {
-    // TTQ's scales start at the TWN scale of the initial weights (the TTQ paper leaves it open).
-    for (const QuantizedTensor& t : tensors_) {
-      std::vector<float> twn(t.size);
-      const quant::Scales s = quant::twn(latent_.subspan(t.offset, t.size), twn);
-      ttq_scales_.push_back(s.positive > 0 ? s.positive : 1.0f);
-      ttq_scales_.push_back(s.negative > 0 ? s.negative : 1.0f);
-    }
+    // TTQ's scales start at 1 (the TTQ paper leaves it open). Batch norm follows every
+    // quantized layer, so only their ratio and drift matter; started at the TWN scale of the
+    // initial weights (about 0.02), Adam's first steps (about lr = 0.01 each) drove them to 0.
+    ttq_scales_.assign(2 * tensors_.size(), 1.0f);
     ttq_scale_grads_.assign(ttq_scales_.size(), 0.0f);
   }
   // The first projection: acc = 0, so d is uniform (SPEC.md 1.3), warm-started from the TWN
