@@ -15,7 +15,7 @@ namespace {
 using namespace laq::quant;
 
 struct Tensor {
-  std::vector<float> w, d, warm, out;
+  std::vector<float> w, d, v, warm, out;
   Tensor() {
     const std::size_t n = std::size_t{1} << 22;
     std::mt19937 rng(42);
@@ -23,6 +23,8 @@ struct Tensor {
     std::normal_distribution<float> normal(0.0f, 1.0f);
     w.resize(n), d.resize(n), warm.resize(n), out.resize(n);
     for (std::size_t i = 0; i < n; ++i) w[i] = u(rng), d[i] = std::fabs(normal(rng)) * 1e-3f + 1e-8f;
+    v.resize(n);  // a second moment whose root is (nearly) d, for the quantize stage's path
+    for (std::size_t i = 0; i < n; ++i) v[i] = (d[i] - 1e-8f) * (d[i] - 1e-8f);
     // A warm start near the answer, as in training: the previous step's LAT-e output of
     // slightly different weights.
     std::vector<float> earlier = w;
@@ -39,6 +41,19 @@ const Tensor& tensor() {
 void BM_lat_e_histogram(benchmark::State& state) {
   auto& t = const_cast<Tensor&>(tensor());
   for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, t.d, t.out));
+}
+// What the quantize stage runs: d read as sqrt(v) + 1e-8 on the fly (no d pass), with and
+// without the last step's scale as a hint (the hint saves the second read of the tensor).
+void BM_lat_e_stage_path(benchmark::State& state) {
+  auto& t = const_cast<Tensor&>(tensor());
+  const Curvature d = Curvature::root(t.v, 1e-8f);
+  for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, d, t.out));
+}
+void BM_lat_e_stage_path_hinted(benchmark::State& state) {
+  auto& t = const_cast<Tensor&>(tensor());
+  const Curvature d = Curvature::root(t.v, 1e-8f);
+  const Scales previous = lat_exact(t.w, d, t.out);
+  for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, d, t.out, false, nullptr, previous));
 }
 void BM_lat_e_sorted(benchmark::State& state) {
   auto& t = const_cast<Tensor&>(tensor());
@@ -65,6 +80,8 @@ void BM_laq_linear_3bit(benchmark::State& state) {
 
 #define LAQ_QUANT_BENCH(f) BENCHMARK(f)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true)
 LAQ_QUANT_BENCH(BM_lat_e_histogram);
+LAQ_QUANT_BENCH(BM_lat_e_stage_path);
+LAQ_QUANT_BENCH(BM_lat_e_stage_path_hinted);
 LAQ_QUANT_BENCH(BM_lat_e_sorted);
 LAQ_QUANT_BENCH(BM_lat_e_code_faithful);
 LAQ_QUANT_BENCH(BM_lat_a);

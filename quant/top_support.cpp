@@ -199,10 +199,8 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
     for (std::size_t first = 0; first < size; first += kBlock) {
       const std::size_t m = std::min(kBlock, size - first);
       const float* wb = w.data() + first;
-      for (std::size_t i = 0; i < m; ++i) {
-        block_bin[i] = bin_of(wb[i], first + i);
-        block_d[i] = curvature(first + i);
-      }
+      for (std::size_t i = 0; i < m; ++i) block_bin[i] = bin_of(wb[i], first + i);
+      for (std::size_t i = 0; i < m; ++i) block_d[i] = curvature(first + i);
       for (std::size_t i = 0; i < m; ++i) {
         const std::uint32_t k = block_bin[i];
         const double di = block_d[i];
