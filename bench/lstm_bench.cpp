@@ -4,13 +4,22 @@
 //   BM_LstmForwardBackward    the fused op forward + backward (upstream gradient given)
 //   BM_CharLstmStep           the whole model: forward, 512->100 softmax layer over all 10,000
 //                             positions, mean cross-entropy, backward (no optimizer step)
-// Compare the last with bench/pytorch_lstm_step.py (which also times Adam; laq's Adam over
-// these 1.3M parameters is about a millisecond):
+//   BM_CharLstmTrainStep      the same plus zeroing the gradients and one Adam step over the
+//                             parameter arena: the identical step to bench/pytorch_lstm_step.py
 //
 //   build/bench/lstm_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only
 //   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/pytorch_lstm_step.py
 //
 // Times are wall-clock; OpenBLAS uses its default thread count unless OPENBLAS_NUM_THREADS says.
+// The CPU column is the main thread's only. On a shared machine compare with
+// OPENBLAS_NUM_THREADS=1 and `pytorch_lstm_step.py --threads 1` as well, where CPU time is the
+// whole work. Measured 2026-11-27 on the shared 2-core box (load average 4-5, so every wall
+// time moves by +-30%; alternating runs, medians):
+//   1 thread:  laq ~650 ms CPU vs PyTorch ~1000 ms CPU (ratio ~0.65; Step and TrainStep
+//              are equal within the noise: Adam over 1.3M parameters is ~1 ms)
+//   2 threads: laq ~1150 ms wall vs PyTorch ~1500 ms wall (ratios 0.52-0.84, median ~0.79)
+// Debian's OpenBLAS picks its Haswell kernels on this AMD CPU (OPENBLAS_CORETYPE=SkylakeX
+// changes that for both engines, PyTorch's GEMMs being OpenBLAS's too).
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -19,6 +28,8 @@
 #include "engine/lstm.h"
 #include "engine/threads.h"
 #include "layers/lstm.h"
+#include "optim/adam.h"
+#include "optim/arena.h"
 
 namespace {
 
@@ -87,8 +98,25 @@ void BM_CharLstmStep(benchmark::State& state) {
   counters(state);
 }
 
+void BM_CharLstmTrainStep(benchmark::State& state) {
+  laq::layers::CharLstmModel model(kVocab, kHidden);
+  init_model(model);
+  laq::optim::ParameterArena arena({{"all", model.parameters()}});
+  laq::optim::Adam adam("adam", arena.values(), arena.grads());
+  const auto x = tokens(7), y = tokens(8);
+  for (auto _ : state) {
+    arena.zero_grads();
+    const Var loss = model.loss(x, y, kBatch, kSteps);
+    laq::engine::backward(loss);
+    adam.step(0.002f);
+    benchmark::DoNotOptimize(loss->value.data());
+  }
+  counters(state);
+}
+
 }  // namespace
 
 BENCHMARK(BM_LstmForward)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_LstmForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
 BENCHMARK(BM_CharLstmStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+BENCHMARK(BM_CharLstmTrainStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);

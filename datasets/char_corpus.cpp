@@ -1,5 +1,6 @@
 #include "datasets/char_corpus.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <system_error>
