@@ -12,6 +12,7 @@
 #include "engine/rng.h"
 #include "engine/threads.h"
 #include "train/json.h"
+#include "train/experiment.h"
 #include "train/session.h"
 
 namespace laq::apps {
@@ -33,30 +34,42 @@ int run_bench(int argc, char** argv) {
   po::options_description o("laq bench options");
   o.add_options()
       ("help,h", "show this help")
-      ("model", po::value(&model)->default_value(model), "mlp (the MNIST MLP of SPEC.md 3.2)")
+      ("model", po::value(&model)->default_value(model),
+       "mlp (MNIST MLP, SPEC.md 3.2, batch 100), vgg (CIFAR-10 VGG-like net, 3.3, batch 50), lstm (char LSTM 1x512, vocabulary 100, 100 steps, 3.6, batch 100)")
       ("method", po::value(&c.method)->default_value(c.method), "weight quantizer")
       ("bits", po::value(&c.bits)->default_value(c.bits), "bit width for laq-linear, laq-log, dorefa")
-      ("batch", po::value(&c.batch)->default_value(100), "mini-batch size")
+      ("batch", po::value<int64_t>(), "mini-batch size (default: the model's experiment)")
       ("threads", po::value(&c.threads)->default_value(2), "BLAS threads")
       ("steps", po::value(&steps)->default_value(steps), "timed steps (at least 20)")
       ("warmup", po::value(&warmup)->default_value(warmup), "untimed steps first");
   po::variables_map vm;
-  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp [--method M] [--threads N] [--steps N]"))
+  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--threads N] [--steps N]"))
     return 0;
-  require(model == "mlp", "model", model, "known models: mlp");
+  require(model == "mlp" || model == "vgg" || model == "lstm", "model", model, "known models: mlp, vgg, lstm");
+  c.experiment = model == "mlp" ? "mnist-mlp" : model == "vgg" ? "cifar10-vgg" : "linux-lstm";
+  const train::ExperimentDefaults& preset = train::experiment(c.experiment);
+  c.batch = vm.count("batch") ? vm["batch"].as<int64_t>() : preset.batch;
+  if (model == "lstm") c.vocab = 100;
   require(steps >= 20, "steps", steps, "at least 20 timed steps give a stable median");
   require(warmup >= 0, "warmup", warmup, "must be non-negative");
   require(c.threads >= 1, "threads", c.threads, "must be at least 1");
   require(c.batch >= 2, "batch", c.batch, "batch norm needs at least 2 examples");
-  c.experiment = "mnist-mlp";
   engine::set_threads(static_cast<int>(c.threads));
 
+  // Synthetic data of the experiment's shapes: images, or 100-character windows whose every
+  // position has a target.
   train::Session s = train::make_session(c);
   engine::Rng rng(7);
-  engine::Tensor x({c.batch, 784});
-  for (float& v : x.span()) v = static_cast<float>(engine::uniform01(rng) - 0.5);
-  std::vector<int32_t> y(c.batch);
-  for (auto& v : y) v = static_cast<int32_t>(engine::uniform_below(rng, 10));
+  const engine::Shape shape = model == "mlp" ? engine::Shape{c.batch, 784}
+                              : model == "vgg" ? engine::Shape{c.batch, 3, 32, 32}
+                                               : engine::Shape{c.batch, 100};
+  const int64_t classes = model == "lstm" ? c.vocab : 10;
+  const int64_t targets = model == "lstm" ? c.batch * 100 : c.batch;
+  engine::Tensor x(shape);
+  for (float& v : x.span())
+    v = model == "lstm" ? static_cast<float>(engine::uniform_below(rng, classes)) : static_cast<float>(engine::uniform01(rng) - 0.5);
+  std::vector<int32_t> y(targets);
+  for (auto& v : y) v = static_cast<int32_t>(engine::uniform_below(rng, classes));
 
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); };
@@ -68,7 +81,8 @@ int run_bench(int argc, char** argv) {
     const auto t0 = Clock::now();
     s.arena->zero_grads();
     engine::Var out = s.model->forward(engine::constant(x), true);
-    engine::Var loss = engine::squared_hinge(out, y);
+    engine::Var loss = preset.loss == train::LossKind::squared_hinge ? engine::squared_hinge(out, y)
+                                                                       : engine::softmax_cross_entropy(out, y);
     engine::backward(loss);
     for (size_t k = 0; k < stages.size(); ++k) {
       const auto ts = Clock::now();
