@@ -44,6 +44,7 @@ PACKAGES=(
   cmake g++ make pkg-config
   libopenblas-dev libboost-program-options-dev libhdf5-dev hdf5-tools zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3  # tools/transcode_mnist.py (standard library only)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
