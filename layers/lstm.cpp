@@ -40,8 +40,10 @@ LSTM::LSTM(std::string name, int64_t vocab, int64_t hidden, float clip)
     const std::string g = kGate[k];
     wx[k] = std::make_unique<Parameter>(name + ".W_x" + g, engine::Shape{vocab, hidden},
                                         Init{InitKind::uniform, 0.08f}, true);
+    wx[k]->rows_are_outputs = false;
     wh[k] = std::make_unique<Parameter>(name + ".W_h" + g, engine::Shape{hidden, hidden},
                                         Init{InitKind::uniform, 0.08f}, true);
+    wh[k]->rows_are_outputs = false;
     const Init bias_init = k == engine::gate_f ? Init{InitKind::constant, 1.0f} : Init{InitKind::zeros};
     b[k] = std::make_unique<Parameter>(name + ".b_" + g, engine::Shape{hidden}, bias_init, false);
   }

@@ -37,7 +37,9 @@ struct Parameter {
   Init init;
   // A dense or conv weight matrix: the tensors SPEC.md 1.5 quantizes.
   bool quantizable = false;
-  // The leading dimension indexes output channels (for per-channel scales).
+  // Whether the leading dimension indexes output channels (dense [out, in], conv [out, in,
+  // k, k]), which per-channel scales need. The LSTM's gate matrices are [in, out].
+  bool rows_are_outputs = true;
   int64_t output_channels() const { return latent.rank() ? latent.dim(0) : 1; }
 
   Parameter(std::string n, engine::Shape shape, Init i, bool q = false)

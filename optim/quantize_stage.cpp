@@ -23,6 +23,9 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
       latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
   int64_t rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {
+    if (per_channel && !slot.parameter->rows_are_outputs)
+      throw Error("per-channel scales: " + slot.parameter->name +
+                  " does not store output channels along its rows; use per-tensor scales");
     const int64_t rows = per_channel ? slot.parameter->output_channels() : 1;
     tensors_.push_back({slot.parameter, slot.offset - group.begin, slot.size, rows, rows_so_far});
     rows_so_far += rows;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "engine/error.h"
 #include "layers/linear.h"
 #include "optim/adam.h"
 #include "optim/quantize_stage.h"
@@ -131,6 +132,20 @@ TEST(QuantizeGradientStage, TtqScaleGradientsMatchFiniteDifferences) {
   const float g0 = group->ttq_scale_grads()[0];
   EXPECT_NE(g0, 0.0f);
   EXPECT_LT((group->ttq_scales()[0] - before) * g0, 0.0f);
+}
+
+}  // namespace
+}  // namespace laq
+
+namespace laq {
+namespace {
+
+TEST(QuantizeStage, PerChannelScalesRefuseInputMajorMatrices) {
+  layers::Parameter gate("lstm.W_xi", {6, 4}, layers::Init{layers::InitKind::uniform, 0.08f}, true);
+  gate.rows_are_outputs = false;  // [inputs, outputs], as the LSTM's gate matrices
+  optim::ParameterArena arena(Groups{{"q", {&gate}}});
+  EXPECT_THROW(optim::QuantizedGroup(arena, arena.group("q"), quant::Method::lat_e, quant::Options{}, true), Error);
+  EXPECT_NO_THROW(optim::QuantizedGroup(arena, arena.group("q"), quant::Method::lat_e, quant::Options{}, false));
 }
 
 }  // namespace
