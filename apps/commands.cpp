@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
       {"quantize", run_quantize},
       {"export", run_export},
       {"inspect", run_inspect},
+      {"table", run_table},
   };
   return table;
 }

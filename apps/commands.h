@@ -24,5 +24,6 @@ int run_bench(int argc, char** argv);
 int run_quantize(int argc, char** argv);
 int run_export(int argc, char** argv);
 int run_inspect(int argc, char** argv);
+int run_table(int argc, char** argv);
 
 }  // namespace laq::apps

@@ -45,6 +45,7 @@ PACKAGES=(
   libopenblas-dev libboost-program-options-dev libhdf5-dev hdf5-tools zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3  # tools/transcode_mnist.py (standard library only)
+  gnuplot-nox  # laq table --report: learning_curves.png, table.png
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
