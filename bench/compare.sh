@@ -40,5 +40,5 @@ done
 lm=$(printf '%s\n' "${laq_ms[@]}" | median)
 tm=$(printf '%s\n' "${torch_ms[@]}" | median)
 awk -v l="$lm" -v t="$tm" -v m="$model" -v th="$threads" -v r="$rounds" \
-  -v c="${torch_core:-default}" \
+  -v c="${torch_core:-${OPENBLAS_CORETYPE:-auto}}" \
   'BEGIN { printf "{\"bench\": \"compare\", \"model\": \"%s\", \"threads\": %d, \"rounds\": %d, \"pytorch_openblas_core\": \"%s\", \"laq_median_ms\": %.2f, \"pytorch_median_ms\": %.2f, \"ratio\": %.3f}\n", m, th, r, c, l, t, l / t }'
