@@ -1,0 +1,538 @@
+#include "train/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "engine/error.h"
+#include "quant/method.h"
+
+namespace laq::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- a reader for the JSON lines that train/json.h writes -----------------------------
+// Objects of strings, numbers, null, booleans, arrays of numbers and nested objects; the
+// nested keys come back flattened as "config.method". Enough for our own results lines,
+// not a general JSON parser.
+
+struct Value {
+  enum Kind { null, number, string, boolean, array } kind = null;
+  double num = 0;
+  std::string str;
+};
+using Flat = std::map<std::string, Value>;
+
+class LineParser {
+ public:
+  explicit LineParser(const std::string& s) : s_(s) {}
+
+  Flat parse() {
+    Flat out;
+    skip_ws();
+    object("", out);
+    skip_ws();
+    if (p_ != s_.size()) fail("text after the closing '}'");
+    return out;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(what + " at column " + std::to_string(p_ + 1));
+  }
+  void skip_ws() {
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\r')) ++p_;
+  }
+  void expect(char c) {
+    skip_ws();
+    if (p_ >= s_.size() || s_[p_] != c) fail(std::string("expected '") + c + "'");
+    ++p_;
+  }
+  bool peek(char c) {
+    skip_ws();
+    return p_ < s_.size() && s_[p_] == c;
+  }
+
+  void object(const std::string& prefix, Flat& out) {
+    expect('{');
+    if (peek('}')) {
+      ++p_;
+      return;
+    }
+    for (;;) {
+      skip_ws();
+      const std::string key = prefix + string();
+      expect(':');
+      skip_ws();
+      if (peek('{')) object(key + ".", out);
+      else out[key] = value();
+      if (peek(',')) {
+        ++p_;
+        continue;
+      }
+      expect('}');
+      return;
+    }
+  }
+
+  std::string string() {
+    expect('"');
+    std::string r;
+    while (p_ < s_.size() && s_[p_] != '"') {
+      char c = s_[p_++];
+      if (c == '\\') {
+        if (p_ >= s_.size()) fail("unterminated string");
+        const char e = s_[p_++];
+        switch (e) {
+          case 'n': c = '\n'; break;
+          case 't': c = '\t'; break;
+          case 'r': c = '\r'; break;
+          case 'b': c = '\b'; break;
+          case 'f': c = '\f'; break;
+          case 'u': {  // our writer only escapes control characters this way
+            if (p_ + 4 > s_.size()) fail("bad \\u escape");
+            c = static_cast<char>(std::stoi(s_.substr(p_, 4), nullptr, 16));
+            p_ += 4;
+            break;
+          }
+          default: c = e;  // \" \\ \/
+        }
+      }
+      r.push_back(c);
+    }
+    if (p_ >= s_.size()) fail("unterminated string");
+    ++p_;
+    return r;
+  }
+
+  Value value() {
+    skip_ws();
+    Value v;
+    if (p_ >= s_.size()) fail("expected a value");
+    const char c = s_[p_];
+    if (c == '"') {
+      v.kind = Value::string;
+      v.str = string();
+    } else if (s_.compare(p_, 4, "null") == 0) {
+      p_ += 4;
+    } else if (s_.compare(p_, 4, "true") == 0 || s_.compare(p_, 5, "false") == 0) {
+      v.kind = Value::boolean;
+      v.num = c == 't';
+      p_ += c == 't' ? 4 : 5;
+    } else if (c == '[') {  // arrays of numbers: kept as their text
+      v.kind = Value::array;
+      const size_t end = s_.find(']', p_);
+      if (end == std::string::npos) fail("unterminated array");
+      v.str = s_.substr(p_, end + 1 - p_);
+      p_ = end + 1;
+    } else {
+      const char* begin = s_.c_str() + p_;
+      char* end = nullptr;
+      v.num = std::strtod(begin, &end);
+      if (end == begin) fail("expected a value");
+      v.kind = Value::number;
+      p_ += static_cast<size_t>(end - begin);
+    }
+    return v;
+  }
+
+  const std::string& s_;
+  size_t p_ = 0;
+};
+
+const Value& need(const Flat& f, const std::string& key, Value::Kind kind) {
+  const auto it = f.find(key);
+  if (it == f.end()) throw Error("missing key \"" + key + "\"");
+  if (it->second.kind != kind)
+    throw Error("key \"" + key + "\" is not a " + (kind == Value::number ? "number" : "string"));
+  return it->second;
+}
+double need_number(const Flat& f, const std::string& key) { return need(f, key, Value::number).num; }
+std::string need_string(const Flat& f, const std::string& key) { return need(f, key, Value::string).str; }
+bool flag(const Flat& f, const std::string& key) {
+  const auto it = f.find(key);
+  return it != f.end() && it->second.kind == Value::boolean && it->second.num != 0;
+}
+
+bool method_needs_bits(const std::string& method) {
+  try {
+    return quant::traits(quant::parse_method(method)).needs_bits;
+  } catch (const Error&) {
+    return true;  // a method this build does not know: keep its bits apart, to be safe
+  }
+}
+
+// The run's identity, from the config object of any of its lines.
+void read_identity(const Flat& f, RunRecord& r) {
+  r.experiment = need_string(f, "config.experiment");
+  r.method = need_string(f, "config.method");
+  const RowKey key = row_key(r.method, static_cast<int64_t>(need_number(f, "config.bits")),
+                             flag(f, "config.code_faithful") ? "code-faithful"
+                             : flag(f, "config.per_channel") ? "per-channel"
+                                                             : "");
+  r.bits = key.bits;
+  r.variant = key.variant;
+  r.epochs = static_cast<int64_t>(need_number(f, "config.epochs"));
+  r.seed = static_cast<int64_t>(need_number(f, "seed"));
+  // Results written before the "metric" key existed: the metric is the stem of the keys.
+  if (f.count("metric")) r.metric = need_string(f, "metric");
+  else if (f.count("val_error") || f.count("best_val_error")) r.metric = "error";
+  else if (f.count("val_cross_entropy") || f.count("best_val_cross_entropy")) r.metric = "cross_entropy";
+  else throw Error("missing key \"metric\"");
+  if (r.metric != "error" && r.metric != "cross_entropy")
+    throw Error("unknown metric \"" + r.metric + "\" (expected error or cross_entropy)");
+}
+
+struct ColumnDef {
+  const char* table;
+  Column column;
+};
+const std::vector<ColumnDef>& known_columns() {
+  static const std::vector<ColumnDef> all{
+      {"feedforward", {"mnist-mlp", "mnist", "MNIST"}},
+      {"feedforward", {"cifar10-vgg", "cifar10", "CIFAR-10"}},
+      {"feedforward", {"cifar100-vgg", "cifar100", "CIFAR-100"}},
+      {"feedforward", {"svhn-vgg", "svhn", "SVHN"}},
+      {"lstm", {"warpeace-lstm", "warpeace", "War and Peace"}},
+      {"lstm", {"linux-lstm", "linux", "Linux"}},
+      {"lstm", {"ptb-lstm", "ptb", "PTB"}},
+  };
+  return all;
+}
+
+std::string table_of(const RunRecord& r) {
+  for (const auto& c : known_columns())
+    if (c.column.experiment == r.experiment) return c.table;
+  return r.metric == "error" ? "feedforward" : "lstm";
+}
+
+std::string join_int(const std::vector<int64_t>& v, const char* sep) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + std::to_string(v[i]);
+  return s;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+// ---- reading ------------------------------------------------------------------------
+
+std::vector<fs::path> find_results_files(const std::vector<fs::path>& roots) {
+  std::vector<fs::path> files;
+  for (const auto& root : roots) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) throw Error(root.string() + " is not a folder");
+    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) throw Error("cannot list " + root.string() + ": " + ec.message());
+      if (it->path().filename() == "results.jsonl" && it->is_regular_file(ec)) files.push_back(it->path());
+    }
+    if (ec) throw Error("cannot list " + root.string() + ": " + ec.message());
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+std::vector<RunRecord> read_results_file(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error("cannot read " + file.string());
+  std::vector<RunRecord> runs;
+  RunRecord cur;
+  bool open = false;
+  int64_t n = 0;
+  for (std::string text; std::getline(in, text);) {
+    ++n;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      const Flat f = LineParser(text).parse();
+      const std::string type = need_string(f, "type");
+      if (type != "epoch" && type != "result") throw Error("unknown line type \"" + type + "\"");
+      if (!open) {
+        cur = RunRecord{};
+        cur.file = file.string();
+        cur.line = n;
+        open = true;
+      }
+      read_identity(f, cur);
+      const std::string m = cur.metric;
+      if (type == "epoch") {
+        const EpochPoint p{static_cast<int64_t>(need_number(f, "epoch")), need_number(f, "val_" + m)};
+        while (!cur.curve.empty() && cur.curve.back().epoch >= p.epoch) cur.curve.pop_back();
+        cur.curve.push_back(p);
+      } else {
+        cur.finished = true;
+        cur.best_epoch = static_cast<int64_t>(need_number(f, "best_epoch"));
+        cur.best_val = need_number(f, "best_val_" + m);
+        cur.test_at_best_val = need_number(f, "test_" + m + "_at_best_val");
+        runs.push_back(std::move(cur));
+        open = false;
+      }
+    } catch (const Error& e) {
+      throw Error(file.string() + ":" + std::to_string(n) + ": malformed results line: " + e.what());
+    }
+  }
+  if (in.bad()) throw Error("cannot read " + file.string());
+  if (open) runs.push_back(std::move(cur));
+  return runs;
+}
+
+std::vector<PaperNumber> read_paper_numbers(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error("cannot read the paper's numbers from " + file.string());
+  std::vector<PaperNumber> out;
+  int64_t n = 0;
+  bool header = false;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f;
+    size_t pos = 0;
+    for (int i = 0; i < 5; ++i) {
+      const size_t c = line.find(',', pos);
+      if (c == std::string::npos) throw Error(file.string() + ":" + std::to_string(n) + ": expected 6 fields");
+      f.push_back(line.substr(pos, c - pos));
+      pos = c + 1;
+    }
+    f.push_back(line.substr(pos));
+    if (!header) {
+      if (f[0] != "table" || f[1] != "dataset" || f[2] != "method" || f[3] != "bits" || f[4] != "value" ||
+          f[5] != "source")
+        throw Error(file.string() + ":" + std::to_string(n) +
+                    ": expected the header table,dataset,method,bits,value,source");
+      header = true;
+      continue;
+    }
+    PaperNumber p;
+    p.table = f[0];
+    p.dataset = f[1];
+    p.method = f[2];
+    try {
+      p.bits = f[3].empty() ? 0 : std::stoll(f[3]);
+      (void)std::stod(f[4]);
+    } catch (const std::exception&) {
+      throw Error(file.string() + ":" + std::to_string(n) + ": bits and value must be numbers");
+    }
+    p.bits = row_key(p.method, p.bits).bits;
+    p.value = f[4];
+    p.source = f[5];
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// ---- grouping -----------------------------------------------------------------------
+
+const std::vector<RowKey>& paper_rows() {
+  static const std::vector<RowKey> rows{
+      {"fpn", 0, ""},    {"bc", 0, ""},     {"bwn", 0, ""},    {"lab", 0, ""},    {"twn", 0, ""},
+      {"ttq", 0, ""},    {"lat-e", 0, ""},  {"lat-a", 0, ""},  {"lat2-e", 0, ""}, {"lat2-a", 0, ""},
+      {"dorefa", 3, ""}, {"laq-linear", 3, ""}, {"laq-log", 3, ""},
+  };
+  return rows;
+}
+
+RowKey row_key(const std::string& method, int64_t bits, const std::string& variant) {
+  return {method, method_needs_bits(method) ? bits : 0, variant};
+}
+
+std::string row_label(const RowKey& key) {
+  std::string s = key.method == "fpn" ? "full precision" : key.method;
+  if (key.bits > 0) s += " (" + std::to_string(key.bits) + " bits)";
+  if (!key.variant.empty()) s += ", " + key.variant;
+  return s;
+}
+
+std::vector<ReportTable> build_tables(const std::vector<RunRecord>& runs, const std::vector<PaperNumber>& paper,
+                                      const std::string& which) {
+  if (!which.empty() && which != "feedforward" && which != "lstm")
+    throw Error("unknown table '" + which + "' (expected feedforward or lstm)");
+  std::vector<std::string> names;
+  if (!which.empty()) {
+    names = {which};
+  } else {
+    for (const char* t : {"feedforward", "lstm"})
+      if (std::any_of(runs.begin(), runs.end(), [&](const RunRecord& r) { return table_of(r) == t; }))
+        names.push_back(t);
+    if (names.empty()) names = {"feedforward"};
+  }
+
+  std::vector<ReportTable> tables;
+  for (const auto& name : names) {
+    ReportTable t;
+    t.name = name;
+    t.metric = name == "feedforward" ? "error" : "cross_entropy";
+    for (const auto& c : known_columns())
+      if (c.table == name) t.columns.push_back(c.column);
+    std::vector<const RunRecord*> mine;
+    for (const auto& r : runs)
+      if (table_of(r) == name) mine.push_back(&r);
+    for (const RunRecord* r : mine) {  // experiments this build does not know: extra columns
+      const bool known = std::any_of(t.columns.begin(), t.columns.end(),
+                                     [&](const Column& c) { return c.experiment == r->experiment; });
+      if (!known) t.columns.push_back({r->experiment, r->experiment, r->experiment});
+    }
+
+    std::vector<RowKey> keys = paper_rows();
+    std::set<RowKey> extra;
+    for (const RunRecord* r : mine) {
+      const RowKey k{r->method, r->bits, r->variant};
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) extra.insert(k);
+    }
+    // Extra rows follow the paper's row of their method, then the unknown methods.
+    auto order = [&](const RowKey& k) {
+      for (size_t i = 0; i < paper_rows().size(); ++i)
+        if (paper_rows()[i].method == k.method) return i;
+      return paper_rows().size();
+    };
+    std::vector<RowKey> extra_sorted(extra.begin(), extra.end());
+    std::stable_sort(extra_sorted.begin(), extra_sorted.end(),
+                     [&](const RowKey& a, const RowKey& b) { return order(a) < order(b); });
+    keys.insert(keys.end(), extra_sorted.begin(), extra_sorted.end());
+
+    for (const auto& k : keys) {
+      ReportRow row;
+      row.key = k;
+      row.label = row_label(k);
+      for (const auto& col : t.columns) {
+        CellSummary cell;
+        std::vector<const RunRecord*> all;
+        for (const RunRecord* r : mine)
+          if (r->experiment == col.experiment && RowKey{r->method, r->bits, r->variant} == k) all.push_back(r);
+        for (const RunRecord* r : all)
+          if (r->finished) {
+            cell.values.push_back(r->test_at_best_val);
+            cell.seeds.push_back(r->seed);
+            cell.epochs.push_back(r->epochs);
+          }
+        if (!cell.values.empty()) {
+          double s = 0;
+          for (double v : cell.values) s += v;
+          cell.mean = s / double(cell.n());
+          double ss = 0;
+          for (double v : cell.values) ss += (v - cell.mean) * (v - cell.mean);
+          cell.std = cell.n() > 1 ? std::sqrt(ss / double(cell.n() - 1)) : 0.0;
+          std::set<int64_t> budgets(cell.epochs.begin(), cell.epochs.end());
+          if (budgets.size() > 1)
+            t.notes.push_back(col.label + " / " + row.label + " mixes epoch budgets " +
+                              join_int(std::vector<int64_t>(budgets.begin(), budgets.end()), ", "));
+          std::set<int64_t> seeds(cell.seeds.begin(), cell.seeds.end());
+          if (seeds.size() < cell.seeds.size())
+            t.notes.push_back(col.label + " / " + row.label + " has several runs with the same seed");
+        }
+        // The learning curve: the finished runs when there are any, else the unfinished ones.
+        std::vector<const RunRecord*> curve_runs;
+        for (const RunRecord* r : all)
+          if (r->finished == !cell.values.empty()) curve_runs.push_back(r);
+        cell.curve_unfinished_only = cell.values.empty() && !curve_runs.empty();
+        std::map<int64_t, std::pair<double, int>> sum;
+        for (const RunRecord* r : curve_runs)
+          for (const auto& p : r->curve) sum[p.epoch].first += p.val, sum[p.epoch].second += 1;
+        for (const auto& [e, s] : sum) cell.curve.push_back({e, s.first / s.second});
+        for (const auto& p : paper)
+          if (p.table == name && p.dataset == col.dataset && p.method == k.method && p.bits == k.bits &&
+              k.variant.empty())
+            cell.paper = p;
+        row.cells.push_back(std::move(cell));
+      }
+      t.rows.push_back(std::move(row));
+    }
+    for (const RunRecord* r : mine)
+      if (!r->finished) t.in_progress.push_back(*r);
+    tables.push_back(std::move(t));
+  }
+  return tables;
+}
+
+// ---- rendering ----------------------------------------------------------------------
+
+std::string format_value(double value, const std::string& metric) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, metric == "error" ? "%.2f" : "%.3f", value);
+  return buf;
+}
+
+std::string format_cell(const CellSummary& cell, const std::string& metric) {
+  if (cell.empty()) return "";
+  std::string s = format_value(cell.mean, metric);
+  if (cell.n() > 1) s += " ± " + format_value(cell.std, metric);
+  std::set<int64_t> budgets(cell.epochs.begin(), cell.epochs.end());
+  std::vector<int64_t> b(budgets.begin(), budgets.end());
+  s += " (" + std::to_string(cell.n()) + (cell.n() == 1 ? " seed, " : " seeds, ") + join_int(b, "/") + " epochs)";
+  return s;
+}
+
+std::string render_markdown(const std::vector<ReportTable>& tables) {
+  std::ostringstream o;
+  for (size_t ti = 0; ti < tables.size(); ++ti) {
+    const ReportTable& t = tables[ti];
+    if (ti) o << "\n";
+    o << (t.name == "feedforward" ? "### Feedforward networks: test error (%) at the best-validation epoch\n\n"
+                                  : "### LSTM: test cross-entropy (nats per character) at the best-validation epoch\n\n");
+    o << "| method |";
+    for (const auto& c : t.columns) o << " " << c.label << " | " << c.label << " (paper) |";
+    o << "\n|---|";
+    for (size_t i = 0; i < t.columns.size(); ++i) o << "---|---|";
+    o << "\n";
+    for (const auto& row : t.rows) {
+      o << "| " << row.label << " |";
+      for (const auto& cell : row.cells)
+        o << " " << format_cell(cell, t.metric) << " | " << (cell.paper ? cell.paper->value : "") << " |";
+      o << "\n";
+    }
+    std::set<std::string> sources;
+    for (const auto& row : t.rows)
+      for (const auto& cell : row.cells)
+        if (cell.paper) sources.insert(cell.paper->source);
+    o << "\nEach cell: mean ± sample standard deviation over the finished runs (seeds) of the test "
+      << (t.metric == "error" ? "error" : "cross-entropy")
+      << " at the epoch of best validation. Paper numbers are left empty where no source gives one.\n";
+    for (const auto& s : sources) o << "Paper numbers: " << s << "\n";
+    for (const auto& n : t.notes) o << "Note: " << n << "\n";
+    if (!t.in_progress.empty()) {
+      o << "\n";
+      for (const auto& r : t.in_progress) {
+        o << "- in progress: " << r.experiment << " " << row_label({r.method, r.bits, r.variant}) << ", epoch "
+          << r.last_epoch() << " of " << r.epochs << " (seed " << r.seed << ", " << r.file << ")\n";
+      }
+    }
+  }
+  return o.str();
+}
+
+std::string render_csv(const std::vector<ReportTable>& tables) {
+  std::ostringstream o;
+  o << "table,experiment,dataset,method,bits,variant,runs,mean,std,seeds,epochs,paper,paper_source\n";
+  for (const auto& t : tables)
+    for (const auto& row : t.rows)
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        const CellSummary& cell = row.cells[c];
+        if (cell.empty() && !cell.paper) continue;
+        const Column& col = t.columns[c];
+        char mean[32] = "", sd[32] = "";
+        if (!cell.empty()) {
+          std::snprintf(mean, sizeof mean, "%.6g", cell.mean);
+          std::snprintf(sd, sizeof sd, "%.6g", cell.std);
+        }
+        o << t.name << "," << col.experiment << "," << col.dataset << "," << row.key.method << ","
+          << (row.key.bits ? std::to_string(row.key.bits) : "") << "," << row.key.variant << "," << cell.n() << ","
+          << mean << "," << sd << "," << join_int(cell.seeds, " ") << "," << join_int(cell.epochs, " ") << ","
+          << (cell.paper ? cell.paper->value : "") << "," << csv_field(cell.paper ? cell.paper->source : "")
+          << "\n";
+      }
+  return o.str();
+}
+
+}  // namespace laq::train
