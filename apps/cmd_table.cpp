@@ -1,9 +1,249 @@
-// laq table --report: gathers results.jsonl files into the paper's tables (Markdown, CSV)
-// and plots them with gnuplot.
+// laq table --report: gathers the results.jsonl files under --runs into the paper's tables
+// (Markdown on stdout, table.md and table.csv in --out), with the paper's numbers beside
+// ours, and plots them with gnuplot (learning_curves.png, table.png; the .dat files and the
+// plots.gp script are written even when gnuplot is missing).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include "apps/commands.h"
+#include "apps/options.h"
+#include "engine/error.h"
+#include "train/report.h"
 
 namespace laq::apps {
+namespace fs = std::filesystem;
 
-int run_table(int, char**) { throw UsageError("not implemented yet"); }
+namespace {
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream f(p, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) throw Error("cannot write " + p.string());
+}
+
+// docs/paper_numbers.csv of the source tree the binary was built in (build/laq -> ../docs).
+fs::path default_paper_file() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (fs::path dir = self.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    const fs::path p = dir / "docs" / "paper_numbers.csv";
+    if (fs::is_regular_file(p, ec)) return p;
+  }
+  return {};
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::istringstream s(path);
+  for (std::string dir; std::getline(s, dir, ':');)
+    if (!dir.empty() && ::access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+std::string gp_string(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
+
+std::string metric_label(const std::string& metric, const char* which) {
+  return metric == "error" ? std::string(which) + " error (%)" : std::string(which) + " cross-entropy (nats/char)";
+}
+
+// One color per paper row (and the extra rows after them), the same in both plots.
+const char* color(size_t i) {
+  static const char* c[] = {"#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
+                            "#f781bf", "#999999", "#66c2a5", "#8da0cb", "#b8860b", "#1b9e77", "#d95f02",
+                            "#7570b3", "#e7298a"};
+  return c[i % 16];
+}
+
+// Writes curves_<experiment>.dat, table_<table>.dat and plots.gp into out; returns the
+// number of panels of each plot.
+std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<train::ReportTable>& tables) {
+  std::ostringstream curves, bars;
+  int curve_panels = 0, bar_panels = 0;
+  for (const auto& t : tables) {
+    // Learning curves: one panel per dataset with any epoch lines.
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      std::vector<size_t> rows;
+      int64_t max_epoch = 0;
+      for (size_t r = 0; r < t.rows.size(); ++r)
+        if (!t.rows[r].cells[c].curve.empty()) {
+          rows.push_back(r);
+          max_epoch = std::max(max_epoch, t.rows[r].cells[c].curve.back().epoch);
+        }
+      if (rows.empty()) continue;
+      ++curve_panels;
+      const std::string dat = "curves_" + t.columns[c].experiment + ".dat";
+      std::ostringstream d;
+      d << "# validation " << t.metric << " per epoch, mean over the runs of each method; ? = no value\n# epoch";
+      for (size_t r : rows) d << "\t" << t.rows[r].label;
+      d << "\n";
+      for (int64_t e = 1; e <= max_epoch; ++e) {
+        d << e;
+        for (size_t r : rows) {
+          std::string v = "?";
+          for (const auto& p : t.rows[r].cells[c].curve)
+            if (p.epoch == e) v = std::to_string(p.val);
+          d << "\t" << v;
+        }
+        d << "\n";
+      }
+      write_file(out / dat, d.str());
+      curves << "set title " << gp_string(t.columns[c].label + " (" + t.columns[c].experiment + ")") << "\n"
+             << "set ylabel " << gp_string(metric_label(t.metric, "validation")) << "\n"
+             << "plot ";
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = t.rows[rows[i]];
+        const std::string title = row.label + (row.cells[c].curve_unfinished_only ? " (in progress)" : "");
+        curves << (i ? ", \\\n     " : "") << gp_string(dat) << " using 1:" << i + 2
+               << " with linespoints lw 2 pt " << (rows[i] % 12) + 1 << " ps 0.8 lc rgb " << gp_string(color(rows[i]))
+               << (row.cells[c].curve_unfinished_only ? " dt 2" : "") << " title " << gp_string(title);
+      }
+      curves << "\n";
+    }
+
+    // Bars: the test metric per method, one group per dataset with finished runs.
+    std::vector<size_t> cols, rows;
+    for (size_t c = 0; c < t.columns.size(); ++c)
+      for (const auto& row : t.rows)
+        if (!row.cells[c].empty()) {
+          cols.push_back(c);
+          break;
+        }
+    for (size_t r = 0; r < t.rows.size(); ++r)
+      for (size_t c : cols)
+        if (!t.rows[r].cells[c].empty()) {
+          rows.push_back(r);
+          break;
+        }
+    if (cols.empty()) continue;
+    ++bar_panels;
+    const std::string dat = "table_" + t.name + ".dat";
+    std::ostringstream d;
+    d << "# test " << t.metric << " at best validation: mean and sample std per method; ? = no finished run\n"
+      << "# dataset";
+    for (size_t r : rows) d << "\t" << t.rows[r].label << "\t(std)";
+    d << "\n";
+    for (size_t c : cols) {
+      d << gp_string(t.columns[c].label);
+      for (size_t r : rows) {
+        const auto& cell = t.rows[r].cells[c];
+        if (cell.empty()) d << "\t?\t?";
+        else d << "\t" << cell.mean << "\t" << cell.std;
+      }
+      d << "\n";
+    }
+    write_file(out / dat, d.str());
+    bars << "set title " << gp_string(t.name == "feedforward" ? "Feedforward networks" : "LSTM language models")
+         << "\nset ylabel " << gp_string(metric_label(t.metric, "test") + " at best validation") << "\nplot ";
+    for (size_t i = 0; i < rows.size(); ++i)
+      bars << (i ? ", \\\n     " : "") << gp_string(dat) << " using " << 2 * i + 2 << ":" << 2 * i + 3
+           << (i == 0 ? ":xtic(1)" : "") << " lc rgb " << gp_string(color(rows[i])) << " title "
+           << gp_string(t.rows[rows[i]].label);
+    bars << "\n";
+  }
+
+  std::ostringstream gp;
+  gp << "# laq table --report: run `gnuplot plots.gp` in this folder.\n"
+        "set datafile missing \"?\"\nset datafile separator \"\\t\"\nset termoption noenhanced\n";
+  if (curve_panels > 0) {
+    gp << "set terminal pngcairo size 1100," << 120 + 380 * curve_panels << " font \",11\"\n"
+       << "set output \"learning_curves.png\"\n"
+       << "set multiplot layout " << curve_panels << ",1 title \"Validation metric per epoch (mean over seeds; "
+                                                      "dashed: unfinished runs only)\"\n"
+       << "set xlabel \"epoch\"\nset logscale y\nset grid\n"
+       << "set ytics (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)\n"
+       << "set key outside right top vertical\n"
+       << curves.str() << "unset multiplot\nunset logscale y\nunset title\n";
+  }
+  if (bar_panels > 0) {
+    gp << "set terminal pngcairo size 1100," << 120 + 420 * bar_panels << " font \",11\"\n"
+       << "set output \"table.png\"\nset multiplot layout " << bar_panels
+       << ",1 title \"Test metric at the best-validation epoch (bars: mean over seeds; whiskers: sample std)\"\n"
+       << "set xlabel \"dataset\"\nset yrange [0:*]\nset grid ytics\nset key outside right top vertical\n"
+          "set style data histogram\nset style histogram errorbars gap 2 lw 1\n"
+          "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
+       << bars.str() << "unset multiplot\n";
+  }
+  write_file(out / "plots.gp", gp.str());
+  return {curve_panels, bar_panels};
+}
+
+}  // namespace
+
+int run_table(int argc, char** argv) {
+  std::vector<std::string> runs;
+  std::string out, which, paper;
+  bool report = false;
+  po::options_description o("laq table options");
+  o.add_options()
+      ("help,h", "show this help")
+      ("report", po::bool_switch(&report), "gather finished runs into the paper's tables and plots")
+      ("runs", po::value(&runs)->required(), "a folder searched recursively for results.jsonl (repeatable)")
+      ("out", po::value(&out), "where table.md, table.csv and the plots go (default: the first --runs)")
+      ("table", po::value(&which), "feedforward or lstm (default: every table that has runs)")
+      ("paper", po::value(&paper), "the paper's numbers (default: docs/paper_numbers.csv of the source tree)");
+  po::variables_map vm;
+  if (!parse_or_help(argc, argv, o, vm,
+                     "usage: laq table --report --runs DIR [--runs DIR ...] [--out DIR] [--table feedforward|lstm] "
+                     "[--paper FILE]"))
+    return 0;
+  if (!report) throw UsageError("nothing to do: only --report is implemented (no sweep yet)");
+  require(which.empty() || which == "feedforward" || which == "lstm", "table", which,
+          "expected feedforward or lstm");
+  for (const auto& r : runs) require(fs::is_directory(r), "runs", r, "not a folder");
+  if (out.empty()) out = runs.front();
+
+  std::vector<train::PaperNumber> numbers;
+  fs::path paper_file = paper.empty() ? default_paper_file() : fs::path(paper);
+  if (!paper_file.empty()) numbers = train::read_paper_numbers(paper_file);
+  else std::cerr << "laq table: docs/paper_numbers.csv not found beside the binary; the paper columns stay empty\n";
+
+  std::vector<train::RunRecord> records;
+  for (const auto& f : train::find_results_files(std::vector<fs::path>(runs.begin(), runs.end())))
+    for (auto& r : train::read_results_file(f)) records.push_back(std::move(r));
+  const auto tables = train::build_tables(records, numbers, which);
+
+  const std::string md = train::render_markdown(tables);
+  std::cout << md << std::flush;
+  const fs::path dir(out);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create " + dir.string() + ": " + ec.message());
+  write_file(dir / "table.md", md);
+  write_file(dir / "table.csv", train::render_csv(tables));
+  const auto [curve_panels, bar_panels] = write_plot_files(dir, tables);
+
+  if (curve_panels + bar_panels == 0) {
+    std::cerr << "laq table: no epochs to plot yet; wrote " << (dir / "table.md").string() << " and table.csv\n";
+    return 0;
+  }
+  if (!on_path("gnuplot")) {
+    std::cerr << "laq table: gnuplot not found (apt-get install gnuplot-nox); wrote the tables, the .dat files and "
+              << (dir / "plots.gp").string() << " but no PNGs\n";
+    return 0;
+  }
+  const std::string cmd = "cd '" + dir.string() + "' && gnuplot plots.gp";
+  if (dir.string().find('\'') != std::string::npos) throw Error("cannot run gnuplot in " + dir.string());
+  const int status = std::system(cmd.c_str());
+  if (status != 0) throw Error("gnuplot failed on " + (dir / "plots.gp").string());
+  std::cerr << "laq table: wrote " << (dir / "table.md").string() << ", table.csv"
+            << (curve_panels ? ", learning_curves.png" : "") << (bar_panels ? ", table.png" : "") << "\n";
+  return 0;
+}
 
 }  // namespace laq::apps
