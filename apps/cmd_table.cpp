@@ -148,12 +148,32 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
       d << "\n";
     }
     write_file(out / dat, d.str());
+    // The paper's number for a bar, as a black mark on it: bar i of group g sits at
+    // g + (i - (n - 1) / 2) / (n + gap) in a clustered histogram (gap 2 below).
+    std::ostringstream pd;
+    double top = 0;
+    const double n = double(rows.size());
+    for (size_t g = 0; g < cols.size(); ++g)
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const auto& cell = t.rows[rows[i]].cells[cols[g]];
+        if (!cell.empty()) top = std::max(top, cell.mean + cell.std);
+        if (!cell.paper || cell.empty()) continue;
+        const double v = std::stod(cell.paper->value);
+        top = std::max(top, v);
+        pd << double(g) + (double(i) - (n - 1) / 2) / (n + 2) << "\t" << v << "\n";
+      }
+    const std::string paper_dat = "paper_" + t.name + ".dat";
+    if (!pd.str().empty()) write_file(out / paper_dat, "# x\tpaper value (SPEC.md 4.1)\n" + pd.str());
+    bars << "set yrange [0:" << top * 1.15 << "]\n";
     bars << "set title " << gp_string(t.name == "feedforward" ? "Feedforward networks" : "LSTM language models")
          << "\nset ylabel " << gp_string(metric_label(t.metric, "test") + " at best validation") << "\nplot ";
     for (size_t i = 0; i < rows.size(); ++i)
       bars << (i ? ", \\\n     " : "") << gp_string(dat) << " using " << 2 * i + 2 << ":" << 2 * i + 3
            << (i == 0 ? ":xtic(1)" : "") << " lc rgb " << gp_string(color(rows[i])) << " title "
            << gp_string(t.rows[rows[i]].label);
+    if (!pd.str().empty())
+      bars << ", \\\n     " << gp_string(paper_dat)
+           << " using 1:2 with points pt 5 ps 1.6 lc rgb \"#000000\" title \"paper (early LAB paper)\"";
     bars << "\n";
   }
 
@@ -174,7 +194,7 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
     gp << "set terminal pngcairo size 1100," << 120 + 420 * bar_panels << " font \",11\"\n"
        << "set output \"table.png\"\nset multiplot layout " << bar_panels
        << ",1 title \"Test metric at the best-validation epoch (bars: mean over seeds; whiskers: sample std)\"\n"
-       << "set xlabel \"dataset\"\nset yrange [0:*]\nset grid ytics\nset key outside right top vertical\n"
+       << "set xlabel \"dataset\"\nset ytics autofreq\nset grid ytics\nset key outside right top vertical\n"
           "set style data histogram\nset style histogram errorbars gap 2 lw 1\n"
           "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
        << bars.str() << "unset multiplot\n";
