@@ -11,7 +11,8 @@
 namespace laq::train {
 namespace {
 
-constexpr int kFormatVersion = 2;  // 2: quantized scales are saved
+constexpr const char* kFormat = "laq-checkpoint";
+constexpr int64_t kFormatVersion = 2;  // 2: quantized scales are saved
 namespace fs = std::filesystem;
 using namespace hdf5;
 
@@ -74,46 +75,23 @@ H5::Group ensure_group(H5::H5File& file, const std::string& path) {
 
 void save_checkpoint(const fs::path& path, const RunConfig& config, const Progress& progress,
                      const ModelState& state) {
-  const fs::path tmp = path.string() + ".tmp";
-  guard(path, "write checkpoint", [&] {
-    {
-      H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
-      H5::Group root = file.openGroup("/");
-      write_attr(root, "format", std::string("laq-checkpoint"));
-      write_attr(root, "format_version", int64_t{kFormatVersion});
-      H5::Group cfg = file.createGroup("/config");
-      visit_fields(const_cast<RunConfig&>(config), [&](const char* k, auto& v) { write_attr(cfg, k, v); });
-      H5::Group prog = file.createGroup("/progress");
-      visit_progress(const_cast<Progress&>(progress), [&](const char* k, auto& v) { write_attr(prog, k, v); });
-      for (const Placement& p : place(state)) {
-        H5::Group g = ensure_group(file, p.group);
-        write_floats(g, p.name, p.data, p.shape);
-      }
-      H5::Group opt = ensure_group(file, "/optimizer");
-      for (const optim::StateCounter& c : state.optimizer.counters) write_attr(opt, c.name, *c.value);
+  write_laq_file(path, "checkpoint", kFormat, kFormatVersion, [&](H5::H5File& file) {
+    H5::Group cfg = file.createGroup("/config");
+    visit_fields(const_cast<RunConfig&>(config), [&](const char* k, auto& v) { write_attr(cfg, k, v); });
+    H5::Group prog = file.createGroup("/progress");
+    visit_progress(const_cast<Progress&>(progress), [&](const char* k, auto& v) { write_attr(prog, k, v); });
+    for (const Placement& p : place(state)) {
+      H5::Group g = ensure_group(file, p.group);
+      write_floats(g, p.name, p.data, p.shape);
     }
-    return 0;
+    H5::Group opt = ensure_group(file, "/optimizer");
+    for (const optim::StateCounter& c : state.optimizer.counters) write_attr(opt, c.name, *c.value);
   });
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
 }
 
 namespace {
 
-H5::H5File open_checkpoint(const fs::path& path) {
-  H5::H5File file = open_readonly(path, "checkpoint");
-  H5::Group root = file.openGroup("/");
-  std::string format;
-  int64_t version = 0;
-  if (!root.attrExists("format") || (read_attr(root, "format", format), format != "laq-checkpoint"))
-    throw Error(path.string() + " is not a laq checkpoint (no format=laq-checkpoint attribute)");
-  read_attr(root, "format_version", version);
-  if (version != kFormatVersion)
-    throw Error(path.string() + ": checkpoint format version " + std::to_string(version) +
-                ", this laq reads version " + std::to_string(kFormatVersion));
-  return file;
-}
+H5::H5File open_checkpoint(const fs::path& path) { return open_laq_file(path, "checkpoint", kFormat, kFormatVersion); }
 
 }  // namespace
 

@@ -130,6 +130,17 @@ LabeledSet take(engine::Tensor x, std::vector<int32_t> y, int64_t limit) {
   return {std::move(x), std::move(y)};
 }
 
+// A reader's train/val/test tensors as the trainer's sets (all readers name them alike).
+template <typename Data>
+ClassificationData splits_of(Data& d, int64_t train_limit, int64_t classes) {
+  ClassificationData out;
+  out.train = take(std::move(d.train_x), std::move(d.train_y), train_limit);
+  out.val = {std::move(d.val_x), std::move(d.val_y)};
+  out.test = {std::move(d.test_x), std::move(d.test_y)};
+  out.classes = classes;
+  return out;
+}
+
 // Every window of a character stream as one example: x = the T input ids (as floats, the
 // models' input convention), y = the T next characters.
 LabeledSet windows(const datasets::CharSequences& s, int64_t limit) {
@@ -158,12 +169,7 @@ ClassificationData load_data(const RunConfig& config) {
       throw Error("validation size " + std::to_string(config.val_size) + " must be in (0, " +
                   std::to_string(train.n) + ") for " + config.data_dir);
     datasets::MnistData d = datasets::preprocess_mnist(train, test, train.n - config.val_size);
-    ClassificationData out;
-    out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
-    out.val = {std::move(d.val_x), std::move(d.val_y)};
-    out.test = {std::move(d.test_x), std::move(d.test_y)};
-    out.classes = 10;
-    return out;
+    return splits_of(d, config.train_size, 10);
   }
   if (config.experiment == "cifar10-vgg" || config.experiment == "cifar100-vgg") {
     const std::filesystem::path dir = config.data_dir;
@@ -174,21 +180,11 @@ ClassificationData load_data(const RunConfig& config) {
     const bool ten = config.experiment == "cifar10-vgg";
     datasets::CifarData d = ten ? datasets::load_cifar10_experiment(dir, options)
                                 : datasets::load_cifar100_experiment(dir, options);
-    ClassificationData out;
-    out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
-    out.val = {std::move(d.val_x), std::move(d.val_y)};
-    out.test = {std::move(d.test_x), std::move(d.test_y)};
-    out.classes = ten ? 10 : 100;
-    return out;
+    return splits_of(d, config.train_size, ten ? 10 : 100);
   }
   if (config.experiment == "svhn-vgg") {
     datasets::SvhnData d = datasets::load_svhn_experiment(config.data_dir);
-    ClassificationData out;
-    out.train = take(std::move(d.train_x), std::move(d.train_y), config.train_size);
-    out.val = {std::move(d.val_x), std::move(d.val_y)};
-    out.test = {std::move(d.test_x), std::move(d.test_y)};
-    out.classes = 10;
-    return out;
+    return splits_of(d, config.train_size, 10);
   }
   if (config.experiment.ends_with("-lstm")) {
     // 100-character windows (SPEC.md 3.6); the block split uses the run's batch size.

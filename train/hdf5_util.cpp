@@ -8,6 +8,37 @@ H5::H5File open_readonly(const std::filesystem::path& path, const std::string& w
   return H5::H5File(path.string(), H5F_ACC_RDONLY);
 }
 
+H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
+                         int64_t version) {
+  H5::H5File file = open_readonly(path, what);
+  H5::Group root = file.openGroup("/");
+  std::string found;
+  if (!root.attrExists("format") || (read_attr(root, "format", found), found != format))
+    throw Error(path.string() + " is not a laq " + what + " (no format=" + format + " attribute)");
+  int64_t found_version = 0;
+  if (root.attrExists("format_version")) read_attr(root, "format_version", found_version);
+  if (found_version != version)
+    throw Error(path.string() + ": " + what + " format version " + std::to_string(found_version) +
+                ", this laq reads version " + std::to_string(version));
+  return file;
+}
+
+void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
+                    int64_t version, const std::function<void(H5::H5File&)>& write) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  guard(path, "write " + what, [&] {
+    H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
+    H5::Group root = file.openGroup("/");
+    write_attr(root, "format", format);
+    write_attr(root, "format_version", version);
+    write(file);
+    return 0;
+  });
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
+
 void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v) {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, v);

@@ -4,6 +4,7 @@
 #include <H5Cpp.h>
 
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@ auto guard(const std::filesystem::path& path, const std::string& action, F&& f) 
 
 // Opens an existing HDF5 file, with a clear error if it is missing or not HDF5.
 H5::H5File open_readonly(const std::filesystem::path& path, const std::string& what);
+// Opens a laq file and checks its root attributes format == `format` and format_version ==
+// `version`; errors name the file and say what it is instead.
+H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
+                         int64_t version);
+// Writes a new file through `write(file)` into "<path>.tmp", then renames it over `path`, so
+// a crash never leaves half a file. The root gets the format attributes.
+void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
+                    int64_t version, const std::function<void(H5::H5File&)>& write);
 
 void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v);
 void write_attr(H5::H5Object& obj, const std::string& name, int64_t v);

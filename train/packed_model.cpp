@@ -13,6 +13,7 @@ namespace laq::train {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr const char* kFormat = "laq-packed-model";
 constexpr int64_t kFormatVersion = 1;
 
 int64_t scale_bytes(int64_t rows) { return rows * 2 * static_cast<int64_t>(sizeof(float)); }
@@ -43,12 +44,8 @@ void export_packed_model(const fs::path& path, const RunConfig& config, Session&
   const quant::Method method = session.quantized->method();
   const int bits = session.quantized->options().bits;
   const int cbits = quant::code_bits(method, bits);
-  const fs::path tmp = path.string() + ".tmp";
-  hdf5::guard(path, "write packed model", [&] {
-    H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
+  hdf5::write_laq_file(path, "packed model", kFormat, kFormatVersion, [&](H5::H5File& file) {
     H5::Group root = file.openGroup("/");
-    hdf5::write_attr(root, "format", std::string("laq-packed-model"));
-    hdf5::write_attr(root, "format_version", kFormatVersion);
     visit_fields(const_cast<RunConfig&>(config), [&](const char* k, auto& v) { hdf5::write_attr(root, k, v); });
     file.createGroup("/quantized");
     file.createGroup("/float");
@@ -87,27 +84,13 @@ void export_packed_model(const fs::path& path, const RunConfig& config, Session&
       H5::Group g = file.openGroup("/buffers");
       hdf5::write_floats(g, b.name, b.tensor->span(), b.tensor->shape());
     }
-    return 0;
   });
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
 }
 
 namespace {
 
 H5::H5File open_packed(const fs::path& path) {
-  H5::H5File file = hdf5::open_readonly(path, "packed model");
-  H5::Group root = file.openGroup("/");
-  std::string format;
-  if (!root.attrExists("format") || (hdf5::read_attr(root, "format", format), format != "laq-packed-model"))
-    throw Error(path.string() + " is not a laq packed model (no format=laq-packed-model attribute)");
-  int64_t version = 0;
-  hdf5::read_attr(root, "format_version", version);
-  if (version != kFormatVersion)
-    throw Error(path.string() + ": packed-model format version " + std::to_string(version) + ", this laq reads " +
-                std::to_string(kFormatVersion));
-  return file;
+  return hdf5::open_laq_file(path, "packed model", kFormat, kFormatVersion);
 }
 
 PackedTensorInfo read_tensor_info(const H5::Group& g, const std::string& name, const fs::path& path) {
