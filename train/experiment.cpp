@@ -1,5 +1,7 @@
 #include "train/experiment.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "datasets/char_corpus.h"
@@ -175,8 +177,13 @@ ClassificationData load_data(const RunConfig& config) {
     const std::filesystem::path dir = config.data_dir;
     datasets::CifarOptions options;
     options.n_train = 50000 - config.val_size;
-    // The fitted whitening is cached beside the data (it costs minutes); see docs/datasets.md.
+    // The fitted whitening costs minutes, so it is cached (docs/datasets.md): beside the data,
+    // or in the run's folder when the data is read-only (prepared once, shared by a cluster).
     options.zca_cache = dir / "laq-zca-cache.bin";
+    if (access(dir.c_str(), W_OK) != 0 && !config.out_dir.empty()) {
+      std::filesystem::create_directories(config.out_dir);
+      options.zca_cache = std::filesystem::path(config.out_dir) / "laq-zca-cache.bin";
+    }
     const bool ten = config.experiment == "cifar10-vgg";
     datasets::CifarData d = ten ? datasets::load_cifar10_experiment(dir, options)
                                 : datasets::load_cifar100_experiment(dir, options);
