@@ -170,6 +170,9 @@ int run_train(int argc, char** argv) {
     } catch (const Error& e) {
       throw UsageError(std::string("option '--schedule': ") + e.what());
     }
+    // Stored absolute, so that --resume, export and inspect work from any folder.
+    c.data_dir = std::filesystem::absolute(c.data_dir).lexically_normal().string();
+    c.out_dir = std::filesystem::absolute(c.out_dir).lexically_normal().string();
     if (!std::filesystem::is_directory(c.data_dir))
       throw UsageError("option '--data': " + c.data_dir + " is not a folder (run tools/get_data.sh " +
                        train::experiment(c.experiment).data_subdir + ")");

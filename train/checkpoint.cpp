@@ -91,7 +91,11 @@ void save_checkpoint(const fs::path& path, const RunConfig& config, const Progre
 
 namespace {
 
-H5::H5File open_checkpoint(const fs::path& path) { return open_laq_file(path, "checkpoint", kFormat, kFormatVersion); }
+// Version 1 lacked the quantized scales; it is identical for full-precision runs, and a
+// quantized one is refused by the missing entry.
+H5::H5File open_checkpoint(const fs::path& path) {
+  return open_laq_file(path, "checkpoint", kFormat, kFormatVersion, 1);
+}
 
 }  // namespace
 
@@ -101,6 +105,9 @@ RunConfig read_checkpoint_config(const fs::path& path) {
     H5::Group cfg = file.openGroup("/config");
     RunConfig config;
     visit_fields(config, [&](const char* k, auto& v) {
+      // Fields added after format 1; their defaults are what format-1 runs used.
+      const std::string key = k;
+      if (!cfg.attrExists(k) && (key == "val_size" || key == "vocab")) return;
       if (!cfg.attrExists(k)) throw Error(path.string() + ": /config lacks '" + k + "'");
       read_attr(cfg, k, v);
     });

@@ -9,7 +9,7 @@ H5::H5File open_readonly(const std::filesystem::path& path, const std::string& w
 }
 
 H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
-                         int64_t version) {
+                         int64_t version, int64_t oldest) {
   H5::H5File file = open_readonly(path, what);
   H5::Group root = file.openGroup("/");
   std::string found;
@@ -17,9 +17,10 @@ H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& w
     throw Error(path.string() + " is not a laq " + what + " (no format=" + format + " attribute)");
   int64_t found_version = 0;
   if (root.attrExists("format_version")) read_attr(root, "format_version", found_version);
-  if (found_version != version)
+  if (found_version > version || found_version < (oldest ? oldest : version))
     throw Error(path.string() + ": " + what + " format version " + std::to_string(found_version) +
-                ", this laq reads version " + std::to_string(version));
+                ", this laq reads version" +
+                (oldest && oldest < version ? "s " + std::to_string(oldest) + " to " : " ") + std::to_string(version));
   return file;
 }
 

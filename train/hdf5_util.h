@@ -27,10 +27,10 @@ auto guard(const std::filesystem::path& path, const std::string& action, F&& f) 
 
 // Opens an existing HDF5 file, with a clear error if it is missing or not HDF5.
 H5::H5File open_readonly(const std::filesystem::path& path, const std::string& what);
-// Opens a laq file and checks its root attributes format == `format` and format_version ==
-// `version`; errors name the file and say what it is instead.
+// Opens a laq file and checks its root attributes: format == `format` and format_version in
+// [oldest, version]; errors name the file and say what it is instead.
 H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
-                         int64_t version);
+                         int64_t version, int64_t oldest = 0);
 // Writes a new file through `write(file)` into "<path>.tmp", then renames it over `path`, so
 // a crash never leaves half a file. The root gets the format attributes.
 void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
