@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "engine/scratch.h"
 #include "engine/conv2d_winograd.h"
 #include "engine/im2col.h"
 
@@ -26,19 +27,6 @@ int64_t images_per_chunk(const ConvGeometry& g, int64_t n) {
   return std::clamp<int64_t>(b, 1, std::max<int64_t>(n, 1));
 }
 
-// Reusable scratch (uninitialised: every user writes before reading). Thread-local, so ops on
-// different threads never share; grows to the largest request and stays.
-struct Scratch {
-  std::unique_ptr<float[]> data;
-  int64_t size = 0;
-  float* get(int64_t n) {
-    if (n > size) {
-      data.reset(new float[n]);
-      size = n;
-    }
-    return data.get();
-  }
-};
 thread_local Scratch column_scratch, product_scratch;
 
 struct ConvShapes {

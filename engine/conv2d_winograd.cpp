@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "engine/scratch.h"
 
 namespace laq::engine {
 namespace {
@@ -16,17 +17,6 @@ namespace {
 // hundred tiles on; more tiles only make the transformed buffers fall out of cache.
 constexpr int64_t kTargetTiles = 512;
 
-struct Scratch {
-  std::unique_ptr<float[]> data;
-  int64_t size = 0;
-  float* get(int64_t n) {
-    if (n > size) {
-      data.reset(new float[n]);
-      size = n;
-    }
-    return data.get();
-  }
-};
 // U (transformed weights), V (transformed input), M (products / transformed dY), dV, dU, rows.
 thread_local Scratch u_scratch, v_scratch, m_scratch, dv_scratch, du_scratch, row_scratch;
 
