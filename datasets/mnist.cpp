@@ -53,6 +53,7 @@ MnistSplit load_mnist_split(const std::filesystem::path& dir, const std::string&
 
   MnistSplit out;
   out.n = img.dims[0];
+  out.channels = 1;
   out.rows = img.dims[1];
   out.cols = img.dims[2];
   out.images = std::move(img.bytes);
@@ -97,7 +98,7 @@ engine::Tensor centred(const MnistSplit& s, int64_t begin, int64_t end, const st
 
 void check_consistent(const MnistSplit& s, const char* what) {
   if (s.n <= 0 || s.rows <= 0 || s.cols <= 0 ||
-      s.images.size() != static_cast<std::size_t>(s.n * s.rows * s.cols) ||
+      s.channels != 1 || s.images.size() != static_cast<std::size_t>(s.n * s.image_size()) ||
       s.labels.size() != static_cast<std::size_t>(s.n))
     throw Error(std::string("preprocess_mnist: the ") + what + " split is empty or inconsistent (n=" +
                 std::to_string(s.n) + ", " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " +

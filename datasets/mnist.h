@@ -7,19 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "datasets/image_set.h"
 #include "engine/tensor.h"
 
 namespace laq::datasets {
 
 // One split as stored: n images of rows x cols uint8 (image-major, row-major inside an
 // image, 0 = background, 255 = ink) and n labels in 0..9.
-struct MnistSplit {
-  int64_t n = 0;
-  int64_t rows = 0;
-  int64_t cols = 0;
-  std::vector<uint8_t> images;  // n * rows * cols; image i starts at i * rows * cols
-  std::vector<int32_t> labels;  // n
-};
+// One MNIST file pair as the readers return images: channels = 1.
+using MnistSplit = ImageSet;
 
 // Reads <dir>/<split>-images-idx3-ubyte[.gz] and <dir>/<split>-labels-idx1-ubyte[.gz],
 // split = "train" or "t10k". Uses the uncompressed file if both exist.

@@ -125,13 +125,13 @@ TEST(Mnist, TruncatedAndTrailingImageFiles) {
 //   test  pixel 0: 255, 0                  -> mean 0.5 (its own mean, not the train one)
 //   test  pixel 1: 255, 255                -> mean 1
 TEST(Mnist, PreprocessingMatchesHandComputedValues) {
-  MnistSplit train{4, 28, 28, std::vector<uint8_t>(4 * 784, 0), {3, 1, 4, 1}};
+  MnistSplit train{4, 1, 28, 28, std::vector<uint8_t>(4 * 784, 0), {3, 1, 4, 1}};
   const std::array<uint8_t, 4> p0 = {0, 255, 255, 0}, p1 = {51, 102, 153, 204};
   for (int i = 0; i < 4; ++i) {
     train.images[i * 784 + 0] = p0[i];
     train.images[i * 784 + 1] = p1[i];
   }
-  MnistSplit test{2, 28, 28, std::vector<uint8_t>(2 * 784, 0), {5, 9}};
+  MnistSplit test{2, 1, 28, 28, std::vector<uint8_t>(2 * 784, 0), {5, 9}};
   test.images[0] = 255;
   test.images[784] = 0;
   test.images[1] = 255;
@@ -165,11 +165,11 @@ TEST(Mnist, PreprocessingMatchesHandComputedValues) {
 }
 
 TEST(Mnist, PreprocessingRejectsBadSplitSizes) {
-  MnistSplit train{4, 28, 28, std::vector<uint8_t>(4 * 784, 0), {0, 0, 0, 0}};
-  MnistSplit test{1, 28, 28, std::vector<uint8_t>(784, 0), {0}};
+  MnistSplit train{4, 1, 28, 28, std::vector<uint8_t>(4 * 784, 0), {0, 0, 0, 0}};
+  MnistSplit test{1, 1, 28, 28, std::vector<uint8_t>(784, 0), {0}};
   expect_error([&] { datasets::preprocess_mnist(train, test, 4); }, {"n_train = 4"});
   expect_error([&] { datasets::preprocess_mnist(train, test, 0); }, {"n_train = 0"});
-  MnistSplit odd{1, 28, 27, std::vector<uint8_t>(28 * 27, 0), {0}};
+  MnistSplit odd{1, 1, 28, 27, std::vector<uint8_t>(28 * 27, 0), {0}};
   expect_error([&] { datasets::preprocess_mnist(train, odd, 2); }, {"28x27"});
 }
 
