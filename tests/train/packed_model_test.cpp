@@ -69,6 +69,33 @@ TEST(PackedModel, TernaryCompressionIsSixteenFoldOnTheWeights) {
   fs::remove(file);
 }
 
+// The char LSTM of SPEC.md 3.6: its eight gate matrices are quantized one by one (each its
+// own scale), the softmax layer and the biases stay float32.
+TEST(PackedModel, TernaryLstmPacksEachGateMatrixSixteenFold) {
+  train::RunConfig c = config_for("lat-e");
+  c.experiment = "linux-lstm";
+  c.vocab = 37;
+  train::Session a = train::make_session(c);
+  const fs::path file = temp("lstm.h5");
+  train::export_packed_model(file, c, a);
+
+  const train::PackedModelInfo info = train::read_packed_model_info(file);
+  ASSERT_EQ(info.quantized.size(), 8u);
+  for (const auto& t : info.quantized) {
+    EXPECT_EQ(t.code_bits, 2) << t.name;
+    EXPECT_EQ(t.packed_bytes, (t.count * 2 + 7) / 8 + 8) << t.name;
+  }
+  train::Session b = train::make_session(c);
+  for (layers::Parameter* p : b.model->parameters()) p->value.fill(-7.0f);
+  train::load_packed_model(file, b);
+  const auto pa = a.model->parameters(), pb = b.model->parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t k = 0; k < pa.size(); ++k)
+    for (int64_t i = 0; i < pa[k]->value.numel(); i += 31)
+      ASSERT_EQ(pa[k]->value[i], pb[k]->value[i]) << pa[k]->name << " element " << i;
+  fs::remove(file);
+}
+
 TEST(PackedModel, FullPrecisionRunsHaveNothingToPack) {
   const train::RunConfig c = config_for("fpn");
   train::Session s = train::make_session(c);
