@@ -91,10 +91,13 @@ std::string default_data_dir(const std::string& name) {
 int run_train(int argc, char** argv) {
   train::RunConfig c;
   std::string resume;
+  std::string preset_names;
+  for (const train::ExperimentDefaults& e : train::experiments())
+    preset_names += (preset_names.empty() ? "" : ", ") + e.name;
   po::options_description o("laq train options (unset values come from the experiment's preset)");
   o.add_options()
       ("help,h", "show this help")
-      ("experiment", po::value(&c.experiment)->default_value(c.experiment), "experiment preset: mnist-mlp, cifar10-vgg, cifar100-vgg, svhn-vgg")
+      ("experiment", po::value(&c.experiment)->default_value(c.experiment), ("experiment preset: " + preset_names).c_str())
       ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision), bc, bwn, twn, ttq, dorefa, lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log")
       ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m for laq-linear, laq-log, dorefa")
       ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (SPEC.md 5)")
@@ -179,6 +182,10 @@ int run_train(int argc, char** argv) {
   }
 
   train::Trainer trainer(c, resume);
+  if (!resume.empty() && !vm["threads"].defaulted()) {
+    require(c.threads >= 1, "threads", c.threads, "must be at least 1");
+    trainer.set_threads(c.threads);
+  }
   const train::RunConfig& rc = trainer.config();
   std::cout << "laq train: " << rc.experiment << ", method " << rc.method << ", " << rc.epochs
             << " epochs, batch " << rc.batch << ", lr " << rc.lr << " (" << rc.schedule << " x"

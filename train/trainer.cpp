@@ -124,6 +124,11 @@ void Trainer::append_result(const Json& line) const {
   if (!out) throw Error("cannot append to " + (out_dir_ / "results.jsonl").string());
 }
 
+void Trainer::set_threads(int64_t count) {
+  engine::set_threads(static_cast<int>(count));
+  config_.threads = count;
+}
+
 TrainResult Trainer::run(TrainObserver& observer) {
   const optim::Schedule schedule = optim::Schedule::parse(
       config_.schedule, static_cast<float>(config_.lr), static_cast<float>(config_.lr_decay));

@@ -65,6 +65,9 @@ class Trainer {
   TrainResult run(TrainObserver& observer);
   // Makes run() return right after this global step, saving nothing: a kill, for tests.
   void stop_after_steps(int64_t step) { stop_after_steps_ = step; }
+  // A resumed run may continue on a machine with another core count. Results stay
+  // reproducible for a given count, so a change of count can change the last bits.
+  void set_threads(int64_t count);
 
   Session& session() { return session_; }
   const RunConfig& config() const { return config_; }

@@ -168,5 +168,26 @@ TEST(LaqTrainCli, TinyRunWritesResultsAndCheckpoint) {
   EXPECT_LT(std::stod(json_field(last, "test_error_at_best_val")), 50.0) << last;
 }
 
+
+// A resumed run takes its configuration from the checkpoint, except the thread count: it
+// may continue on another machine. Other flags are refused, not silently ignored.
+TEST(LaqTrainCli, ResumeTakesANewThreadCountAndRefusesOtherFlags) {
+  LAQ_REQUIRE_BIN();
+  TempDir tmp;
+  write_tiny_mnist(tmp / "data");
+  const fs::path out = tmp / "out";
+  RunResult r = run_laq(tmp.path(), {"train", "--data", (tmp / "data").string(), "--out", out.string(), "--epochs",
+                                     "1", "--batch", "20", "--val-size", "100", "--quiet", "--threads", "2",
+                                     "--checkpoint-every", "2", "--stop-after-steps", "3"});
+  ASSERT_EQ(r.code, 3) << r.describe();
+  const std::string checkpoint = (out / "checkpoint.h5").string();
+  r = run_laq(tmp.path(), {"train", "--resume", checkpoint, "--threads", "1", "--quiet", "--stop-after-steps", "4"});
+  EXPECT_EQ(r.code, 3) << r.describe();
+  EXPECT_NE(r.out.find(", 1 threads ->"), std::string::npos) << r.describe();
+  r = run_laq(tmp.path(), {"train", "--resume", checkpoint, "--epochs", "5"});
+  EXPECT_EQ(r.code, 2) << r.describe();
+  EXPECT_NE(r.err.find("--epochs"), std::string::npos) << r.describe();
+}
+
 }  // namespace
 }  // namespace laq::test
