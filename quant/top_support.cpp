@@ -185,13 +185,14 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
     float magnitude, curvature;
   };
   std::vector<Kept> kept;
+  std::size_t kept_count = 0;
   std::uint32_t keep_low = 0, keep_span = 0;  // the bins keep_low .. keep_low + keep_span
   bool keeping = false;
   if (hint > 0 && hint < double(largest)) {
     keep_low = static_cast<std::uint32_t>(std::min(hint * 0.95 * scale, double(bins - 1)));
     keep_span = static_cast<std::uint32_t>(std::min(hint * 1.05 * scale, double(bins - 1))) - keep_low;
     keeping = true;
-    kept.reserve(size / bins * (keep_span + 1) * 2 + 64);
+    kept.resize(size / bins * (keep_span + 1) * 2 + kBlock);
   }
   {
     std::uint32_t block_bin[kBlock];
@@ -201,12 +202,22 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
       const float* wb = w.data() + first;
       for (std::size_t i = 0; i < m; ++i) block_bin[i] = bin_of(wb[i], first + i);
       for (std::size_t i = 0; i < m; ++i) block_d[i] = curvature(first + i);
+      // The scattered additions alone in their loop: with the rare push_back beside them
+      // the compiler must assume the vector's writes alias the bins and reloads per element.
+      Sums* const bin_sums = sums.data();
       for (std::size_t i = 0; i < m; ++i) {
-        const std::uint32_t k = block_bin[i];
         const double di = block_d[i];
-        sums[k] += Sums{di * std::fabs(wb[i]), di, 1.0, 0.0};
-        if (k - keep_low <= keep_span && keeping) [[unlikely]]
-          kept.push_back({k, std::fabs(wb[i]), block_d[i]});
+        bin_sums[block_bin[i]] += Sums{di * std::fabs(wb[i]), di, 1.0, 0.0};
+      }
+      if (keeping) {
+        // Branch-free append: every element is written at the end, and only a kept one
+        // moves the end on (whether an element is kept is as unpredictable as its value).
+        if (kept.size() < kept_count + m) kept.resize(2 * (kept_count + m));
+        Kept* const end = kept.data();
+        for (std::size_t i = 0; i < m; ++i) {
+          end[kept_count] = {block_bin[i], std::fabs(wb[i]), block_d[i]};
+          kept_count += block_bin[i] - keep_low <= keep_span;
+        }
       }
     }
   }
@@ -272,6 +283,7 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
     std::uint32_t block_bin[kBlock];
     if (keeping && k_low >= keep_low && k_high <= keep_low + keep_span) {
       used_kept = true;
+      kept.resize(kept_count);
       for (const Kept& e : kept)
         if (fill[e.bin] >= 0) gathered[static_cast<std::size_t>(fill[e.bin]++)] = {e.magnitude, e.curvature};
     }

@@ -72,5 +72,33 @@ TEST(HistogramSupport, MillionElementsThroughLatExact) {
   }
 }
 
+
+// The hint (the last step's threshold, as the quantize stage passes it) only decides which
+// elements are kept on the way; the answer must be the same bits with any hint: right, a
+// little off, far off, beyond the largest magnitude, or none.
+TEST(HistogramSupport, HintChangesNoResult) {
+  int seed = 500;
+  for (Shape shape : {Shape::uniform, Shape::gaussian, Shape::heavy_ties, Shape::many_zeros, Shape::one_sided}) {
+    std::mt19937 rng(++seed);
+    const std::size_t n = 50000;
+    const auto w = make(rng, n, shape);
+    std::vector<float> v(n);
+    for (auto& x : v) x = std::uniform_real_distribution<float>(0.0f, 1e-4f)(rng);
+    const Curvature d = Curvature::root(v, 1e-8f);
+    for (Side side : {Side::all, Side::positive, Side::negative}) {
+      const Support plain = best_support(w, d, side);
+      const double threshold = plain.alpha() / 2;
+      for (double hint : {threshold, threshold * 1.02, threshold * 0.9, threshold * 3, 0.001, 10.0}) {
+        const Support hinted = best_support(w, d, side, nullptr, hint);
+        const std::string where = "shape=" + std::to_string(int(shape)) + " side=" + std::to_string(int(side)) +
+                                  " hint=" + std::to_string(hint);
+        EXPECT_EQ(hinted.size, plain.size) << where;
+        EXPECT_EQ(hinted.sum_dw, plain.sum_dw) << where;
+        EXPECT_EQ(hinted.sum_d, plain.sum_d) << where;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace laq::quant
