@@ -257,7 +257,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
     for (uint64_t h : hashes) {
       char hex[20];
       std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-      list += (list.empty() ? "" : ",") + std::string(hex);
+      list.append(list.empty() ? "" : ",").append(hex);
       identical = identical && h == hashes.front();
     }
     line.add("rank_state_hashes", list).add("ranks_identical", identical);
