@@ -373,6 +373,7 @@ int run_table(int argc, char** argv) {
     return run_sweep_command(request, dry_run, emit_slurm, slurm_tasks);
   }
   if (runs.empty()) throw UsageError("the option '--runs' is required with --report");
+  for (const auto& r : runs) require(fs::is_directory(r), "runs", r, "not a folder");
   if (out.empty()) out = runs.front();
 
   std::vector<train::PaperNumber> numbers;
