@@ -270,6 +270,8 @@ int run_sweep_command(train::SweepRequest& request, bool dry_run, const std::str
   } catch (const Error& e) {
     throw UsageError(std::string("cannot plan the sweep: ") + e.what());
   }
+  // Planning needs no other rank: under mpirun only rank 0 prints the plan or writes the script.
+  if ((dry_run || !emit_slurm.empty()) && launcher_rank() != 0) return 0;
   if (!emit_slurm.empty()) {
     const int64_t cpus = request.threads > 0 ? request.threads : 2;
     if (request.threads == 0) request.threads = cpus;

@@ -9,16 +9,6 @@
 #include "apps/world.h"
 #include "engine/error.h"
 
-namespace {
-
-std::string rank_text() {
-  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
-    if (const char* s = std::getenv(v)) return s;
-  return "?";
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   laq::apps::select_blas_kernels(argv);
   laq::apps::tune_allocator();
@@ -42,7 +32,7 @@ int main(int argc, char** argv) {
   }
   // In a job of several ranks, every rank's message names its rank.
   const int ranks = laq::apps::launcher_ranks();
-  const std::string who = "laq " + command + (ranks > 1 ? " (rank " + rank_text() + ")" : "");
+  const std::string who = "laq " + command + (ranks > 1 ? " (rank " + std::to_string(laq::apps::launcher_rank()) + ")" : "");
   try {
     for (const auto& c : laq::apps::commands())
       if (c.name == command) {

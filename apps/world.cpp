@@ -37,6 +37,13 @@ int launcher_ranks() {
   return 1;
 }
 
+int launcher_rank() {
+  if (!train::launched_by_mpi_launcher()) return 0;
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* s = std::getenv(v)) return std::atoi(s);
+  return 0;
+}
+
 void end_world(int exit_code, bool failed) {
   auto& c = instance();
   if (!c) return;

@@ -13,6 +13,8 @@ train::Communicator& world();
 // Ranks in the job, read from the launcher's environment without initialising MPI (1 when not
 // launched by one).
 int launcher_ranks();
+// This process's rank, likewise (0 when not launched by one).
+int launcher_rank();
 
 // After the command returned `exit_code` or threw (`failed`): MPI_Finalize, or MPI_Abort when
 // a rank of a multi-rank job threw, so that the others do not wait for it forever.
