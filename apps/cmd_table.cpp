@@ -1,4 +1,5 @@
-// laq table --report: gathers the results.jsonl files under --runs into the paper's tables
+// laq table: runs a sweep over a table's cells (without --report; apps/sweep_runner.h), or,
+// with --report, gathers the results.jsonl files under --runs into the paper's tables
 // (Markdown on stdout, table.md and table.csv in --out), with the paper's numbers beside
 // ours, and plots them with gnuplot (learning_curves.png, table.png; the .dat files and the
 // plots.gp script are written even when gnuplot is missing).
@@ -13,8 +14,11 @@
 
 #include "apps/commands.h"
 #include "apps/options.h"
+#include "apps/sweep_runner.h"
+#include "apps/world.h"
 #include "engine/error.h"
 #include "train/report.h"
+#include "train/sweep_plan.h"
 
 namespace laq::apps {
 namespace fs = std::filesystem;
@@ -205,26 +209,172 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> split_list(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    std::istringstream s(v);
+    for (std::string item; std::getline(s, item, ',');)
+      if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// `laq table` arguments that plan the same sweep (for the Slurm script), with absolute paths.
+std::vector<std::string> sweep_args(const train::SweepRequest& r) {
+  std::vector<std::string> a = {"table", "--table", r.table, "--out", fs::absolute(r.out).lexically_normal().string()};
+  auto join = [](const auto& items, auto text) {
+    std::string s;
+    for (const auto& i : items) s.append(s.empty() ? "" : ",").append(text(i));
+    return s;
+  };
+  if (!r.datasets.empty()) a.insert(a.end(), {"--datasets", join(r.datasets, [](const std::string& d) { return d; })});
+  if (!r.methods.empty())
+    a.insert(a.end(), {"--methods", join(r.methods, [](const train::RowKey& k) { return k.method; })});
+  if (!r.bits.empty()) a.insert(a.end(), {"--bits", join(r.bits, [](int64_t b) { return std::to_string(b); })});
+  a.insert(a.end(), {"--seeds", std::to_string(r.seeds)});
+  const std::pair<const char*, int64_t> numbers[] = {{"--epochs", r.epochs}, {"--train-size", r.train_size},
+                                                     {"--val-size", r.val_size}, {"--steps-per-epoch", r.steps_per_epoch},
+                                                     {"--checkpoint-every", r.checkpoint_every}, {"--threads", r.threads}};
+  for (const auto& [flag, value] : numbers)
+    if (value > 0) a.insert(a.end(), {flag, std::to_string(value)});
+  if (!r.data_root.empty()) a.insert(a.end(), {"--data-root", fs::absolute(r.data_root).lexically_normal().string()});
+  for (const auto& t : r.train_args) a.push_back(std::string("--train-arg=").append(t));
+  return a;
+}
+
+void print_plan(const std::vector<train::SweepCell>& cells, int ranks) {
+  double total = 0, longest = 0;
+  std::printf("%-40s %-7s %9s %10s  %s\n", "cell", "state", "steps", "estimate", "command");
+  for (const auto& c : cells) {
+    const train::CellState state = train::cell_state(c);
+    const double cost = state == train::CellState::done ? 0.0 : c.estimated_seconds;
+    total += cost;
+    longest = std::max(longest, cost);
+    std::string cmd = "laq";
+    for (const auto& a : state == train::CellState::resumable ? c.resume_args : c.fresh_args) cmd.append(" ").append(a);
+    std::printf("%-40s %-7s %9lld %10s  %s\n", c.name.c_str(), train::to_string(state),
+                (long long)(c.epochs * c.steps_per_epoch), train::format_duration(cost).c_str(), cmd.c_str());
+  }
+  std::printf("%zu cells; estimated %s of training steps in all (2 threads per cell, docs/results.md step times; "
+              "evaluation extra), about %s on %d rank%s\n",
+              cells.size(), train::format_duration(total).c_str(),
+              train::format_duration(std::max(total / ranks, longest)).c_str(), ranks, ranks == 1 ? "" : "s");
+}
+
+int run_sweep_command(train::SweepRequest& request, bool dry_run, const std::string& emit_slurm, int64_t slurm_tasks) {
+  std::vector<train::SweepCell> cells;
+  try {
+    cells = train::plan_sweep(request);
+  } catch (const Error& e) {
+    throw UsageError(std::string("cannot plan the sweep: ") + e.what());
+  }
+  // Planning needs no other rank: under mpirun only rank 0 prints the plan or writes the script.
+  if ((dry_run || !emit_slurm.empty()) && launcher_rank() != 0) return 0;
+  if (!emit_slurm.empty()) {
+    const int64_t cpus = request.threads > 0 ? request.threads : 2;
+    if (request.threads == 0) request.threads = cpus;
+    double total = 0, longest = 0;
+    for (const auto& c : cells)
+      if (train::cell_state(c) != train::CellState::done) {
+        total += c.estimated_seconds;
+        longest = std::max(longest, c.estimated_seconds);
+      }
+    // The estimate assumes the documented machine; leave 50% of room, and the longest cell whole.
+    const double hours = 1.5 * std::max(total / double(slurm_tasks), longest) / 3600.0;
+    std::error_code ec;
+    std::vector<std::string> args = sweep_args(request);
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    args.insert(args.begin(), ec ? std::string("laq") : self.string());
+    // Slurm opens --output before the job starts, so its folder must exist already.
+    const fs::path log_dir = fs::absolute(request.out).lexically_normal();
+    fs::create_directories(log_dir);
+    write_file(emit_slurm, train::slurm_script("laq-" + request.table, args, slurm_tasks, cpus, hours, log_dir));
+    fs::permissions(emit_slurm, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add, ec);
+    std::printf("laq table: wrote %s (%zu cells, %lld tasks x %lld cpus); submit with: sbatch %s\n", emit_slurm.c_str(),
+                cells.size(), (long long)slurm_tasks, (long long)cpus, emit_slurm.c_str());
+    return 0;
+  }
+  if (dry_run) {
+    print_plan(cells, launcher_ranks());
+    return 0;
+  }
+  train::Communicator& comm = world();
+  return run_sweep(cells, request.out, comm);
+}
+
+}  // namespace
+
 int run_table(int argc, char** argv) {
-  std::vector<std::string> runs;
-  std::string out, which, paper;
-  bool report = false;
+  std::vector<std::string> runs, datasets, methods, bits, train_args;
+  std::string out, which, paper, emit_slurm, data_root;
+  bool report = false, dry_run = false;
+  train::SweepRequest request;
+  int64_t slurm_tasks = 4;
   po::options_description o("laq table options");
   o.add_options()
       ("help,h", "show this help")
       ("report", po::bool_switch(&report), "gather finished runs into the paper's tables and plots")
-      ("runs", po::value(&runs)->required(), "a folder searched recursively for results.jsonl (repeatable)")
-      ("out", po::value(&out), "where table.md, table.csv and the plots go (default: the first --runs)")
-      ("table", po::value(&which), "feedforward or lstm (default: every table that has runs)")
-      ("paper", po::value(&paper), "the paper's numbers (default: docs/paper_numbers.csv of the source tree)");
+      ("runs", po::value(&runs), "--report: a folder searched recursively for results.jsonl (repeatable)")
+      ("out", po::value(&out), "--report: where table.md, table.csv and the plots go (default: the first --runs); "
+                               "a sweep: the folder of its cells")
+      ("table", po::value(&which), "feedforward or lstm (--report default: every table that has runs; sweep default: feedforward)")
+      ("paper", po::value(&paper), "--report: the paper's numbers (default: docs/paper_numbers.csv of the source tree)");
+  po::options_description sweep("sweep options (without --report: train every cell of the table; under mpirun "
+                                "-np K the cells are shared out over K ranks; docs/cluster.md)");
+  sweep.add_options()
+      ("datasets", po::value(&datasets), "columns to run, comma-separated (feedforward: mnist,cifar10,cifar100,svhn; "
+                                         "lstm: warpeace,linux,ptb; default: all)")
+      ("methods", po::value(&methods), "rows to run, comma-separated (default: the paper's 13)")
+      ("bits", po::value(&bits), "bit widths of the m-bit methods (dorefa, laq-linear, laq-log), comma-separated (default: 3)")
+      ("seeds", po::value(&request.seeds)->default_value(1), "seeds 1..N per cell")
+      ("epochs", po::value(&request.epochs)->default_value(0), "epochs per cell (0: each experiment's preset)")
+      ("train-size", po::value(&request.train_size)->default_value(0), "passed to laq train (0: all)")
+      ("val-size", po::value(&request.val_size)->default_value(0), "passed to laq train (0: the preset's)")
+      ("steps-per-epoch", po::value(&request.steps_per_epoch)->default_value(0), "passed to laq train (0: all)")
+      ("checkpoint-every", po::value(&request.checkpoint_every)->default_value(0), "passed to laq train (0: epoch ends)")
+      ("threads", po::value(&request.threads)->default_value(0), "BLAS threads per cell (0: laq train's default, 2)")
+      ("data-root", po::value(&data_root), "folder holding each dataset's folder (default: laq train's data/<dataset>)")
+      ("train-arg", po::value(&train_args), "one more argument for every new cell's laq train, e.g. --train-arg=--lr=0.001 (repeatable)")
+      ("dry-run", po::bool_switch(&dry_run), "print the plan (cells, state, commands, estimated cost) and stop")
+      ("emit-slurm", po::value(&emit_slurm), "write an sbatch script that runs this sweep as one MPI job, and stop")
+      ("slurm-tasks", po::value(&slurm_tasks)->default_value(4), "--emit-slurm: MPI ranks of the job");
+  o.add(sweep);
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm,
                      "usage: laq table --report --runs DIR [--runs DIR ...] [--out DIR] [--table feedforward|lstm] "
-                     "[--paper FILE]"))
+                     "[--paper FILE]\n"
+                     "       [mpirun -np K] laq table --table feedforward|lstm --out DIR [--datasets ...] [--methods ...] "
+                     "[--bits ...] [--seeds N] [--epochs N] [--dry-run | --emit-slurm FILE]"))
     return 0;
-  if (!report) throw UsageError("nothing to do: only --report is implemented (no sweep yet)");
   require(which.empty() || which == "feedforward" || which == "lstm", "table", which,
           "expected feedforward or lstm");
+  if (!report) {
+    if (!runs.empty()) throw UsageError("option '--runs' belongs to --report (gathering results), not to a sweep");
+    if (out.empty()) throw UsageError("a sweep needs --out DIR, the folder of its cells (or --report to gather results)");
+    require(request.seeds >= 1, "seeds", request.seeds, "must be at least 1");
+    require(slurm_tasks >= 1, "slurm-tasks", slurm_tasks, "must be at least 1");
+    for (const auto& [flag, value] : {std::pair<const char*, int64_t>{"epochs", request.epochs}, {"train-size", request.train_size},
+                                      {"val-size", request.val_size}, {"steps-per-epoch", request.steps_per_epoch},
+                                      {"checkpoint-every", request.checkpoint_every}, {"threads", request.threads}})
+      require(value >= 0, flag, value, "must not be negative");
+    if (!data_root.empty()) require(fs::is_directory(data_root), "data-root", data_root, "not a folder");
+    request.table = which.empty() ? "feedforward" : which;
+    request.datasets = split_list(datasets);
+    for (const auto& m : split_list(methods)) request.methods.push_back(train::row_key(m, 3));
+    for (const auto& b : split_list(bits)) {
+      char* end = nullptr;
+      const long v = std::strtol(b.c_str(), &end, 10);
+      require(*end == '\0' && v >= 1 && v <= 8, "bits", b, "expected bit widths in 1..8, comma-separated");
+      request.bits.push_back(v);
+    }
+    request.out = fs::absolute(out).lexically_normal();
+    if (!data_root.empty()) request.data_root = fs::absolute(data_root).lexically_normal();
+    request.train_args = train_args;
+    return run_sweep_command(request, dry_run, emit_slurm, slurm_tasks);
+  }
+  if (runs.empty()) throw UsageError("the option '--runs' is required with --report");
   for (const auto& r : runs) require(fs::is_directory(r), "runs", r, "not a folder");
   if (out.empty()) out = runs.front();
 

@@ -11,6 +11,7 @@
 
 #include "apps/commands.h"
 #include "apps/options.h"
+#include "apps/world.h"
 #include "engine/error.h"
 #include "optim/schedule.h"
 #include "quant/method.h"
@@ -94,6 +95,7 @@ int run_train(int argc, char** argv) {
   std::string preset_names;
   for (const train::ExperimentDefaults& e : train::experiments())
     preset_names += (preset_names.empty() ? "" : ", ") + e.name;
+  bool data_parallel = false;
   po::options_description o("laq train options (unset values come from the experiment's preset)");
   o.add_options()
       ("help,h", "show this help")
@@ -120,6 +122,7 @@ int run_train(int argc, char** argv) {
       ("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")
       ("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")
       ("resume", po::value(&resume), "continue the run saved in this checkpoint (its configuration is used)")
+      ("data-parallel", po::bool_switch(&data_parallel), "under mpirun -np K: split each global batch over the K ranks (docs/cluster.md)")
       ("quiet", "no progress line")
       ("list", "list the experiment presets and their defaults");
   po::variables_map vm;
@@ -181,19 +184,40 @@ int run_train(int argc, char** argv) {
                        train::experiment(c.experiment).data_subdir + ")");
   }
 
+  const int launched = launcher_ranks();
+  if (launched > 1 && !data_parallel)
+    throw UsageError("started by an MPI launcher with " + std::to_string(launched) +
+                     " ranks: add --data-parallel (otherwise every rank would train the same run into the same folder)");
+  if (data_parallel && resume.empty())
+    require(c.batch % launched == 0, "batch", c.batch,
+            "--data-parallel splits each batch over the " + std::to_string(launched) + " ranks; it must be divisible by " +
+                std::to_string(launched));
+  train::Communicator* comm = data_parallel ? &world() : nullptr;
+  const bool speaker = !comm || comm->rank() == 0;
+
   train::Trainer trainer(c, resume);
   if (!resume.empty() && !vm["threads"].defaulted()) {
     require(c.threads >= 1, "threads", c.threads, "must be at least 1");
     trainer.set_threads(c.threads);
   }
+  if (comm) {
+    try {
+      trainer.set_data_parallel(*comm);
+    } catch (const Error& e) {  // a resumed run's batch that does not split
+      throw UsageError(std::string("option '--data-parallel': ") + e.what());
+    }
+  }
   const train::RunConfig& rc = trainer.config();
-  std::cout << "laq train: " << rc.experiment << ", method " << rc.method << ", " << rc.epochs
+  if (speaker)
+    std::cout << "laq train: " << rc.experiment << ", method " << rc.method << ", " << rc.epochs
             << " epochs, batch " << rc.batch << ", lr " << rc.lr << " (" << rc.schedule << " x"
             << rc.lr_decay << "), seed " << rc.seed << ", " << rc.threads << " threads -> " << rc.out_dir
-            << "\n";
-  ConsoleObserver observer(vm.count("quiet") > 0);
+            << (comm ? ", data-parallel over " + std::to_string(comm->size()) + " ranks" : "") << "\n";
+  ConsoleObserver console(vm.count("quiet") > 0);
+  train::TrainObserver silent;  // the other ranks of a data-parallel run
   if (vm.count("stop-after-steps")) trainer.stop_after_steps(vm["stop-after-steps"].as<int64_t>());
-  const train::TrainResult r = trainer.run(observer);
+  const train::TrainResult r = trainer.run(speaker ? console : silent);
+  if (!speaker) return r.interrupted ? 3 : 0;
   if (r.interrupted) {
     std::printf("stopped after step %lld without saving (--stop-after-steps)\n", (long long)r.global_step);
     return 3;

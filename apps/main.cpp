@@ -1,10 +1,12 @@
 // laq: the command line. Each subcommand lives in its own file (apps/cmd_*.cpp) and is
 // registered in the table below.
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include "apps/commands.h"
 #include "apps/process_setup.h"
+#include "apps/world.h"
 #include "engine/error.h"
 
 int main(int argc, char** argv) {
@@ -28,14 +30,23 @@ int main(int argc, char** argv) {
     std::cout << usage;
     return 0;
   }
+  // In a job of several ranks, every rank's message names its rank.
+  const int ranks = laq::apps::launcher_ranks();
+  const std::string who = "laq " + command + (ranks > 1 ? " (rank " + std::to_string(laq::apps::launcher_rank()) + ")" : "");
   try {
     for (const auto& c : laq::apps::commands())
-      if (c.name == command) return c.run(argc - 1, argv + 1);
+      if (c.name == command) {
+        const int code = c.run(argc - 1, argv + 1);
+        laq::apps::end_world(code, false);
+        return code;
+      }
   } catch (const laq::apps::UsageError& e) {
-    std::cerr << "laq " << command << ": " << e.what() << "\n";
+    std::cerr << who << ": " << e.what() << "\n";
+    laq::apps::end_world(2, false);  // every rank parsed the same arguments and stops alike
     return 2;
   } catch (const laq::Error& e) {
-    std::cerr << "laq " << command << ": error: " << e.what() << "\n";
+    std::cerr << who << ": error: " << e.what() << "\n";
+    laq::apps::end_world(1, true);
     return 1;
   }
   std::cerr << "laq: unknown command '" << command << "'\n" << usage;

@@ -1,5 +1,6 @@
 #include "engine/batch_norm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -23,13 +24,13 @@ void for_each_element(const ChannelLayout& l, F&& f) {
 }  // namespace
 
 Var batch_norm(const Var& x, const Var& gamma, const Var& beta, BatchNormStats& stats,
-               const BatchNormConfig& config, bool training) {
+               const BatchNormConfig& config, bool training, const BatchReducer& reduce) {
   const ChannelLayout l = channel_layout(x->value, "batch_norm");
   check_shape(gamma->value, {l.c}, "batch_norm: gamma");
   check_shape(beta->value, {l.c}, "batch_norm: beta");
   check_shape(stats.running_mean, {l.c}, "batch_norm: running mean");
   check_shape(stats.running_spread, {l.c}, "batch_norm: running spread");
-  const int64_t count = l.n * l.s;
+  int64_t count = l.n * l.s;  // the global batch's, when `reduce` sums over processes
   if (training && count < 1) throw Error("batch_norm: empty batch " + to_string(x->value.shape()));
   const bool bc_form = config.form == BatchNormForm::binary_connect;
 
@@ -37,13 +38,21 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, BatchNormStats& 
   std::vector<float> mean(l.c), inv(l.c), sigma(l.c);
   const float* px = x->value.data();
   if (training) {
-    std::vector<double> sum(l.c, 0.0), sq(l.c, 0.0);
+    // Two passes (mean, then squared deviations), each summed across processes when
+    // data-parallel, so that the statistics are the single-process ones up to summation order.
+    std::vector<double> sum(l.c + 1, 0.0), sq(l.c, 0.0);
     for_each_element(l, [&](int64_t ch, int64_t j) { sum[ch] += px[j]; });
+    sum[l.c] = double(count);
+    if (reduce) {
+      reduce(sum);
+      count = static_cast<int64_t>(sum[l.c]);
+    }
     for (int64_t ch = 0; ch < l.c; ++ch) mean[ch] = static_cast<float>(sum[ch] / count);
     for_each_element(l, [&](int64_t ch, int64_t j) {
       const double d = px[j] - double(mean[ch]);
       sq[ch] += d * d;
     });
+    if (reduce) reduce(sq);
     const float m = config.momentum;
     for (int64_t ch = 0; ch < l.c; ++ch) {
       const double var = sq[ch] / count;  // biased
@@ -88,6 +97,15 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, BatchNormStats& 
       for (int64_t ch = 0; ch < l.c; ++ch) dbeta[ch] += static_cast<float>(sum_dy[ch]);
     }
     if (!x->requires_grad) return;
+    // dgamma and dbeta above are this process's share (the optimizer's gradient allreduce sums
+    // them); dx needs the sums over the global batch, since every x moved the statistics.
+    if (training && reduce) {
+      std::vector<double> both(sum_dy);
+      both.insert(both.end(), sum_dy_xhat.begin(), sum_dy_xhat.end());
+      reduce(both);
+      std::copy_n(both.begin(), l.c, sum_dy.begin());
+      std::copy_n(both.begin() + l.c, l.c, sum_dy_xhat.begin());
+    }
     float* dx = x->grad_buffer().data();
     // dx_j = a * dy_j + b + c * xhat_j per channel. In evaluation mode the running statistics
     // are constants: a = gamma/s, b = c = 0. In training mode, with s = sqrt(var + eps), the

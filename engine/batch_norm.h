@@ -9,6 +9,9 @@
 //
 // In both, running = (1 - momentum) * running + momentum * batch, momentum 0.1, updated
 // during the training-mode forward pass; evaluation mode uses the running statistics.
+#include <functional>
+#include <span>
+
 #include "engine/autograd.h"
 
 namespace laq::engine {
@@ -26,7 +29,13 @@ struct BatchNormConfig {
   float momentum = 0.1f;
 };
 
+// Data-parallel training: sums per-channel partial sums over the processes that share the
+// batch, in place (an allreduce), so that the batch statistics, and the mean(dy) and
+// mean(dy * xhat) of the backward pass, are those of the global batch. Empty: this process
+// holds the whole batch. Every process must call it the same number of times.
+using BatchReducer = std::function<void(std::span<double>)>;
+
 Var batch_norm(const Var& x, const Var& gamma, const Var& beta, BatchNormStats& stats,
-               const BatchNormConfig& config, bool training);
+               const BatchNormConfig& config, bool training, const BatchReducer& reduce = {});
 
 }  // namespace laq::engine

@@ -11,7 +11,7 @@ BatchNorm::BatchNorm(std::string name, int64_t channels, engine::BatchNormConfig
 
 engine::Var BatchNorm::forward(const engine::Var& x, bool training) {
   return engine::batch_norm(x, engine::leaf(gamma.value, gamma.grad),
-                            engine::leaf(beta.value, beta.grad), stats, config, training);
+                            engine::leaf(beta.value, beta.grad), stats, config, training, reduce);
 }
 
 std::vector<NamedBuffer> BatchNorm::buffers() {

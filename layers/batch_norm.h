@@ -17,6 +17,8 @@ class BatchNorm : public Module {
   Parameter gamma, beta;
   engine::BatchNormStats stats;
   engine::BatchNormConfig config;
+  // Set by data-parallel training (train/data_parallel.h); empty in a single process.
+  engine::BatchReducer reduce;
 };
 
 }  // namespace laq::layers

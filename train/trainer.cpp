@@ -4,6 +4,7 @@
 #include <cblas.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 
 #include "datasets/batcher.h"
@@ -12,6 +13,7 @@
 #include "engine/losses.h"
 #include "engine/threads.h"
 #include "optim/schedule.h"
+#include "train/data_parallel.h"
 
 #ifndef LAQ_VERSION
 #define LAQ_VERSION "unknown"
@@ -34,7 +36,7 @@ engine::Var loss_of(LossKind kind, const engine::Var& out, std::span<const int32
 
 }  // namespace
 
-Json environment_json(const RunConfig& config) {
+Json environment_json(const RunConfig& config, int ranks) {
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);
   Json env;
@@ -44,7 +46,7 @@ Json environment_json(const RunConfig& config) {
       .add("hdf5", std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel))
       .add("compiler", __VERSION__)
       .add("threads", config.threads)
-      .add("ranks", 1);
+      .add("ranks", ranks);
   return env;
 }
 
@@ -83,11 +85,21 @@ double Trainer::train_step(const engine::Tensor& x, std::span<const int32_t> y, 
   return loss->value[0];
 }
 
-double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment) {
+void Trainer::set_data_parallel(Communicator& comm) {
+  if (config_.batch % comm.size() != 0)
+    throw Error("data-parallel training needs the batch (" + std::to_string(config_.batch) +
+                ") to be divisible by the number of ranks (" + std::to_string(comm.size()) + ")");
+  comm_ = &comm;
+  synchronize_batch_norm(*session_.model, comm);
+}
+
+double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment,
+                Communicator* comm) {
   const int64_t examples = set.x.dim(0), per = set.targets_per_example;
   const int64_t steps = examples / batch;
+  const int64_t first = comm ? comm->rank() : 0, stride = comm ? comm->size() : 1;
   double total = 0;
-  for (int64_t s = 0; s < steps; ++s) {
+  for (int64_t s = first; s < steps; s += stride) {
     const int64_t b = s * batch;
     engine::Tensor x = set.x.rows(b, b + batch);
     const std::span<const int32_t> y = std::span(set.y).subspan(b * per, batch * per);
@@ -95,6 +107,7 @@ double evaluate(Session& session, const LabeledSet& set, int64_t batch, const Ex
     if (experiment.metric == Metric::error_percent) total += double(engine::count_errors(out->value, y));
     else total += loss_of(experiment.loss, out, y)->value[0];  // a batch mean; batches are equal-sized
   }
+  if (comm) comm->allreduce_sum(std::span<double>(&total, 1));
   if (steps == 0) return 0.0;
   return experiment.metric == Metric::error_percent ? 100.0 * total / double(steps * batch * per)
                                                     : total / double(steps);
@@ -108,17 +121,20 @@ void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::T
     std::copy_n(set.y.begin() + idx[i] * per, per, y.begin() + i * per);
 }
 
-void Trainer::checkpoint() { save_checkpoint(out_dir_ / "checkpoint.h5", config_, progress_, session_.state()); }
+void Trainer::checkpoint() {
+  if (writes_files()) save_checkpoint(out_dir_ / "checkpoint.h5", config_, progress_, session_.state());
+}
 
 Json Trainer::result_header() const {
   Json config;
   visit_fields(const_cast<RunConfig&>(config_), [&](const char* k, auto& v) { config.add(k, v); });
   Json j;
-  j.add("config", config).add("seed", config_.seed).add("environment", environment_json(config_));
+  j.add("config", config).add("seed", config_.seed).add("environment", environment_json(config_, comm_ ? comm_->size() : 1));
   return j;
 }
 
 void Trainer::append_result(const Json& line) const {
+  if (!writes_files()) return;
   std::ofstream out(out_dir_ / "results.jsonl", std::ios::app);
   out << line.str() << "\n";
   if (!out) throw Error("cannot append to " + (out_dir_ / "results.jsonl").string());
@@ -135,11 +151,12 @@ TrainResult Trainer::run(TrainObserver& observer) {
   datasets::Batcher batcher(data_.train.x.dim(0), config_.batch);
   const int64_t steps = config_.steps_per_epoch > 0 ? std::min(config_.steps_per_epoch, batcher.steps())
                                                     : batcher.steps();
-  fs::create_directories(out_dir_);
+  if (writes_files()) fs::create_directories(out_dir_);
   const auto run_start = Clock::now();
   const double elapsed_before = progress_.elapsed_seconds;
+  const int ranks = comm_ ? comm_->size() : 1, rank = comm_ ? comm_->rank() : 0;
   engine::Shape batch_shape = data_.train.x.shape();
-  batch_shape[0] = config_.batch;
+  batch_shape[0] = config_.batch / ranks;  // this rank's share of the global batch
   engine::Tensor xb(batch_shape);
   std::vector<int32_t> yb;
 
@@ -154,9 +171,19 @@ TrainResult Trainer::run(TrainObserver& observer) {
     const int64_t first_step = progress_.step_in_epoch;
 
     for (int64_t s = first_step; s < steps; ++s) {
-      const auto idx = batcher.indices(s);
+      const auto idx = rank_share(batcher.indices(s), rank, ranks);
       gather_batch(data_.train, idx, xb, yb);
-      progress_.epoch_loss_sum += train_step(xb, yb, progress_.epoch_errors);
+      int64_t errors = 0;
+      double loss = train_step(xb, yb, errors);
+      if (comm_) {
+        average_gradients(*session_.arena, *comm_);
+        double totals[2] = {loss, double(errors)};  // the global batch's mean loss and error count
+        comm_->allreduce_sum(totals);
+        loss = totals[0] / ranks;
+        errors = static_cast<int64_t>(totals[1]);
+      }
+      progress_.epoch_loss_sum += loss;
+      progress_.epoch_errors += errors;
       session_.pipeline.step(lr);
       progress_.epoch_examples += config_.batch;
       progress_.step_in_epoch = s + 1;
@@ -227,6 +254,19 @@ TrainResult Trainer::run(TrainObserver& observer) {
       .add("test_" + m + "_at_best_val", result.test_error_at_best_val)
       .add("epochs", config_.epochs).add("global_step", progress_.global_step)
       .add("train_seconds", result.seconds);
+  if (comm_) {
+    // Honest evidence that no rank drifted: every rank's hash of its whole state.
+    const std::vector<uint64_t> hashes = all_gather(state_hash(session_.state()), *comm_);
+    std::string list;
+    bool identical = true;
+    for (uint64_t h : hashes) {
+      char hex[20];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+      list.append(list.empty() ? "" : ",").append(hex);
+      identical = identical && h == hashes.front();
+    }
+    line.add("rank_state_hashes", list).add("ranks_identical", identical);
+  }
   append_result(line);
   return result;
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "train/checkpoint.h"
+#include "train/communicator.h"
 #include "train/experiment.h"
 #include "train/json.h"
 #include "train/run_config.h"
@@ -20,8 +21,10 @@ namespace laq::train {
 
 // The metric (error in percent, or mean cross-entropy) of the session's current (quantized)
 // weights on a set, with batch-norm running statistics, in order, floor(N/B) batches of B
-// (SPEC.md 3.1, 3.6).
-double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment);
+// (SPEC.md 3.1, 3.6). With a communicator of K ranks, each rank evaluates every K-th batch
+// and the totals are summed, so every rank returns the same number.
+double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment,
+                Communicator* comm = nullptr);
 // The examples `idx` of a set as one batch: rows of x, and their targets in the same order.
 void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::Tensor& x, std::vector<int32_t>& y);
 
@@ -68,11 +71,15 @@ class Trainer {
   // A resumed run may continue on a machine with another core count. Results stay
   // reproducible for a given count, so a change of count can change the last bits.
   void set_threads(int64_t count);
+  // Data-parallel training over comm's ranks (train/data_parallel.h): every rank constructs
+  // the same Trainer and calls run(); rank 0 alone writes results and checkpoints. Throws
+  // when the batch does not split evenly over the ranks.
+  void set_data_parallel(Communicator& comm);
 
   Session& session() { return session_; }
   const RunConfig& config() const { return config_; }
   const ClassificationData& data() const { return data_; }
-  double evaluate(const LabeledSet& set) { return train::evaluate(session_, set, config_.batch, defaults_); }
+  double evaluate(const LabeledSet& set) { return train::evaluate(session_, set, config_.batch, defaults_, comm_); }
 
  private:
   double train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors);
@@ -87,9 +94,11 @@ class Trainer {
   Progress progress_;
   std::filesystem::path out_dir_;
   int64_t stop_after_steps_ = 0;
+  Communicator* comm_ = nullptr;  // data-parallel; null: a single process
+  bool writes_files() const { return !comm_ || comm_->rank() == 0; }
 };
 
-// Versions and machine facts recorded with every result.
-Json environment_json(const RunConfig& config);
+// Versions and machine facts recorded with every result; `ranks`: processes sharing each batch.
+Json environment_json(const RunConfig& config, int ranks = 1);
 
 }  // namespace laq::train

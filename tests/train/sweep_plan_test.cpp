@@ -1,0 +1,129 @@
+// Sweep planning (train/sweep_plan.h): which cells, named how, with which laq train commands,
+// at what estimated cost, and what state a cell's folder is in.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "datasets/idx_fixtures.h"
+#include "engine/error.h"
+#include "train/sweep_plan.h"
+
+namespace laq::train {
+namespace {
+
+bool has_pair(const std::vector<std::string>& args, const std::string& flag, const std::string& value) {
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == flag && args[i + 1] == value) return true;
+  return false;
+}
+
+TEST(SweepPlan, TheWholeFeedforwardTableIsEveryDatasetTimesThePaperRows) {
+  SweepRequest r;
+  r.out = "/runs/ff";
+  const auto cells = plan_sweep(r);
+  EXPECT_EQ(cells.size(), 4u * paper_rows().size());
+  EXPECT_EQ(cells.front().name, "mnist-mlp-fpn-seed1");
+  EXPECT_EQ(cells.front().dir, std::filesystem::path("/runs/ff/mnist-mlp-fpn-seed1"));
+  EXPECT_EQ(cells.back().experiment, "svhn-vgg");
+  // The preset's budget: 50 epochs of 500 steps for MNIST, priced at the MLP's step cost.
+  EXPECT_EQ(cells.front().epochs, 50);
+  EXPECT_EQ(cells.front().steps_per_epoch, 500);
+  EXPECT_DOUBLE_EQ(cells.front().estimated_seconds, 50 * 500 * step_seconds("mnist-mlp"));
+  // Names are unique: each cell has its own folder and checkpoint.
+  std::vector<std::string> names;
+  for (const auto& c : cells) names.push_back(c.name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
+}
+
+TEST(SweepPlan, BitsSplitOnlyTheMethodsThatReadThem) {
+  SweepRequest r;
+  r.datasets = {"mnist"};
+  r.methods = {row_key("lat-e", 3), row_key("laq-log", 3)};
+  r.bits = {2, 4};
+  r.seeds = 2;
+  r.out = "out";
+  const auto cells = plan_sweep(r);
+  ASSERT_EQ(cells.size(), (1u + 2u) * 2u);
+  EXPECT_EQ(cells[0].name, "mnist-mlp-lat-e-seed1");
+  EXPECT_EQ(cells[1].name, "mnist-mlp-lat-e-seed2");
+  EXPECT_EQ(cells[2].name, "mnist-mlp-laq-log-2bit-seed1");
+  EXPECT_EQ(cells[5].name, "mnist-mlp-laq-log-4bit-seed2");
+  EXPECT_TRUE(has_pair(cells[5].fresh_args, "--bits", "4"));
+  EXPECT_TRUE(has_pair(cells[5].fresh_args, "--seed", "2"));
+  EXPECT_FALSE(has_pair(cells[0].fresh_args, "--bits", "3"));  // lat-e ignores bits
+}
+
+TEST(SweepPlan, FlagsReachEveryCellAndTheResumeCommandKeepsOnlyWhatResumeAccepts) {
+  SweepRequest r;
+  r.datasets = {"mnist"};
+  r.methods = {row_key("fpn", 0)};
+  r.epochs = 2;
+  r.train_size = 500;
+  r.threads = 1;
+  r.data_root = "/data";
+  r.out = "/o";
+  r.train_args = {"--lr=0.001"};
+  const auto cells = plan_sweep(r);
+  ASSERT_EQ(cells.size(), 1u);
+  const auto& a = cells[0].fresh_args;
+  EXPECT_EQ(a.front(), "train");
+  EXPECT_TRUE(has_pair(a, "--epochs", "2"));
+  EXPECT_TRUE(has_pair(a, "--train-size", "500"));
+  EXPECT_TRUE(has_pair(a, "--data", "/data/mnist"));
+  EXPECT_TRUE(has_pair(a, "--out", "/o/mnist-mlp-fpn-seed1"));
+  EXPECT_NE(std::find(a.begin(), a.end(), "--lr=0.001"), a.end());
+  EXPECT_EQ(cells[0].steps_per_epoch, 5);  // 500 examples / batch 100
+  EXPECT_EQ(cells[0].resume_args,
+            (std::vector<std::string>{"train", "--resume", "/o/mnist-mlp-fpn-seed1/checkpoint.h5", "--threads", "1",
+                                      "--quiet"}));
+}
+
+TEST(SweepPlan, UnknownNamesAreRefused) {
+  SweepRequest r;
+  r.out = "o";
+  r.table = "cnn";
+  EXPECT_THROW(plan_sweep(r), Error);
+  r.table = "feedforward";
+  r.datasets = {"ptb"};  // a column of the lstm table
+  EXPECT_THROW(plan_sweep(r), Error);
+  r.datasets = {"mnist"};
+  r.methods = {row_key("lat-q", 0)};
+  EXPECT_THROW(plan_sweep(r), Error);
+}
+
+TEST(SweepPlan, ACellsStateComesFromItsFolder) {
+  test::TempDir tmp;
+  SweepCell c;
+  c.dir = tmp.path() / "cell";
+  EXPECT_EQ(cell_state(c), CellState::fresh);
+  std::filesystem::create_directories(c.dir);
+  std::ofstream(c.dir / "results.jsonl") << "{\"type\": \"epoch\", \"epoch\": 1}\n";
+  EXPECT_EQ(cell_state(c), CellState::fresh);
+  std::ofstream(c.dir / "checkpoint.h5") << "x";
+  EXPECT_EQ(cell_state(c), CellState::resumable);
+  std::ofstream(c.dir / "results.jsonl", std::ios::app) << "{\"type\": \"result\", \"best_epoch\": 1}\n";
+  EXPECT_EQ(cell_state(c), CellState::done);
+}
+
+TEST(SweepPlan, TheSlurmScriptIsOneMpiJobWithThreadsPerTask) {
+  const std::string s = slurm_script("laq-feedforward", {"/opt/laq", "table", "--out", "/scratch/a b"}, 8, 4, 2.25, "/scratch");
+  EXPECT_EQ(s.rfind("#!/bin/bash\n", 0), 0u);
+  EXPECT_NE(s.find("#SBATCH --ntasks=8\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --cpus-per-task=4\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --time=2:15:00\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("export OPENBLAS_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("srun --cpus-per-task=$SLURM_CPUS_PER_TASK --cpu-bind=cores /opt/laq table --out '/scratch/a b'\n"),
+            std::string::npos)
+      << s;
+}
+
+TEST(SweepPlan, DurationsReadLikeAClock) {
+  EXPECT_EQ(format_duration(12.4), "12s");
+  EXPECT_EQ(format_duration(200), "3m 20s");
+  EXPECT_EQ(format_duration(3900), "1h 05m");
+}
+
+}  // namespace
+}  // namespace laq::train
