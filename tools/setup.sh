@@ -46,6 +46,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3  # tools/transcode_mnist.py (standard library only)
   gnuplot-nox  # laq table --report: learning_curves.png, table.png
+  clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (-DLAQ_BUILD_FUZZ=ON, docs/fuzzing.md)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
