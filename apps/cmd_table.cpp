@@ -17,6 +17,7 @@
 #include "apps/sweep_runner.h"
 #include "apps/world.h"
 #include "engine/error.h"
+#include "train/out_path.h"
 #include "train/report.h"
 #include "train/sweep_plan.h"
 
@@ -106,7 +107,7 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
         }
         d << "\n";
       }
-      write_file(out / dat, d.str());
+      write_file(train::path_under(out, dat, "experiment '" + t.columns[c].experiment + "' of a results file"), d.str());
       curves << "set title " << gp_string(t.columns[c].label + " (" + t.columns[c].experiment + ")") << "\n"
              << "set ylabel " << gp_string(metric_label(t.metric, "validation")) << "\n"
              << "plot ";
@@ -151,7 +152,7 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
       }
       d << "\n";
     }
-    write_file(out / dat, d.str());
+    write_file(train::path_under(out, dat, "table '" + t.name + "'"), d.str());
     // The paper's number for a bar, as a black mark on it: bar i of group g sits at
     // g + (i - (n - 1) / 2) / (n + gap) in a clustered histogram (gap 2 below).
     std::ostringstream pd;
@@ -167,7 +168,7 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
         pd << double(g) + (double(i) - (n - 1) / 2) / (n + 2) << "\t" << v << "\n";
       }
     const std::string paper_dat = "paper_" + t.name + ".dat";
-    if (!pd.str().empty()) write_file(out / paper_dat, "# x\tpaper value (SPEC.md 4.1)\n" + pd.str());
+    if (!pd.str().empty()) write_file(train::path_under(out, paper_dat, "table '" + t.name + "'"), "# x\tpaper value (SPEC.md 4.1)\n" + pd.str());
     bars << "set yrange [0:" << top * 1.15 << "]\n";
     bars << "set title " << gp_string(t.name == "feedforward" ? "Feedforward networks" : "LSTM language models")
          << "\nset ylabel " << gp_string(metric_label(t.metric, "test") + " at best validation") << "\nplot ";

@@ -53,7 +53,9 @@ ConvShapes conv_shapes(const Tensor& x, const Tensor& w, int64_t stride, int64_t
 // x[N, C, H, W], w[Cout, C, kh, kw] -> y[N, Cout, Ho, Wo]; per chunk of b images:
 //   col[K, b*P] = im2col(x[n0 .. n0+b)),  Y[Cout, b*P] = w[Cout, K] · col,  Y -> y (a copy, b > 1)
 Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorithm algorithm) {
-  const auto [n, cout, g] = conv_shapes(x->value, w->value, stride, pad);
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [n_, cout_, g_] = conv_shapes(x->value, w->value, stride, pad);
+  const auto n = n_; const auto cout = cout_; const auto g = g_;
   const bool winograd_fits = g.kh == 3 && g.kw == 3 && stride == 1;
   if (algorithm == ConvAlgorithm::winograd && !winograd_fits)
     throw Error("conv2d: Winograd needs a 3x3 kernel at stride 1, got w " + to_string(w->value.shape()) +
@@ -119,7 +121,9 @@ Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorith
 
 // The definition, loop for loop.
 Tensor conv2d_naive(const Tensor& x, const Tensor& w, int64_t stride, int64_t pad) {
-  const auto [n, cout, g] = conv_shapes(x, w, stride, pad);
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [n_, cout_, g_] = conv_shapes(x, w, stride, pad);
+  const auto n = n_; const auto cout = cout_; const auto g = g_;
   Tensor y({n, cout, g.ho, g.wo});
   for (int64_t b = 0; b < n; ++b)
     for (int64_t o = 0; o < cout; ++o)

@@ -12,7 +12,9 @@ ChannelLayout channel_layout(const Tensor& x, const char* op) {
 }
 
 Var add_bias(const Var& x, const Var& b) {
-  const auto [n, c, s] = channel_layout(x->value, "add_bias");
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [n_, c_, s_] = channel_layout(x->value, "add_bias");
+  const auto n = n_; const auto c = c_; const auto s = s_;
   check_shape(b->value, {c}, "add_bias: bias");
   Tensor y = x->value.copy();
   float* py = y.data();

@@ -218,7 +218,9 @@ struct Saved {
 
 // The recurrence, once gates[t] holds x_t·W_x + b for every t.
 void run_forward(Saved& s) {
-  const auto [T, B, H, V] = s.d;
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [T_, B_, H_, V_] = s.d;
+  const auto T = T_; const auto B = B_; const auto H = H_;
   const int64_t G = 4 * H;
   s.wh_pack = pack4(s.w.wh, H, H);
   float* hb = s.hbuf.data();
@@ -246,7 +248,9 @@ void run_forward(Saved& s) {
 void run_backward(Saved& s, const Tensor& dH) {
   if (s.used) throw Error("lstm_sequence: backward may run only once per forward");
   s.used = true;
-  const auto [T, B, H, V] = s.d;
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [T_, B_, H_, V_] = s.d;
+  const auto T = T_; const auto B = B_; const auto H = H_; const auto V = V_;
   const int64_t G = 4 * H, N = T * B;
   Buffer dh = uninitialized(B * H), dc = uninitialized(B * H);
   float* h0_grad = s.init.h0 && s.init.h0->requires_grad ? s.init.h0->grad_buffer().data() : nullptr;
@@ -341,7 +345,9 @@ std::shared_ptr<Saved> prepare(const LstmWeights& w, float clip, const LstmState
 
 Var finish(const std::shared_ptr<Saved>& s, std::vector<Var> parents, Tensor* c_last) {
   run_forward(*s);
-  const auto [T, B, H, V] = s->d;
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [T_, B_, H_, V_] = s->d;
+  const auto T = T_; const auto B = B_; const auto H = H_;
   if (c_last) {
     *c_last = Tensor({B, H});
     std::memcpy(c_last->data(), s->cbuf.get() + T * B * H, sizeof(float) * B * H);

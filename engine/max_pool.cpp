@@ -33,7 +33,9 @@ inline bool better(float v, float best) { return v > best || (std::isnan(v) && !
 
 // x[N, C, H, W] -> y[N, C, Ho, Wo]; argmax[N*C*Ho*Wo] holds the index within the input plane.
 Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
-  const auto [planes, h, w, ho, wo] = pool_shape(x->value, k, stride);
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [planes_, h_, w_, ho_, wo_] = pool_shape(x->value, k, stride);
+  const auto planes = planes_; const auto h = h_; const auto w = w_; const auto ho = ho_; const auto wo = wo_;
   Tensor y({x->value.dim(0), x->value.dim(1), ho, wo});
   auto argmax = std::make_shared<std::vector<int32_t>>(y.numel());
   const float* px = x->value.data();
@@ -77,7 +79,9 @@ Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
 
 // (std::fmax skips NaN, so this reference agrees with max_pool2d only on NaN-free input.)
 Tensor max_pool2d_naive(const Tensor& x, int64_t k, int64_t stride) {
-  const auto [planes, h, w, ho, wo] = pool_shape(x, k, stride);
+  // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
+  const auto [planes_, h_, w_, ho_, wo_] = pool_shape(x, k, stride);
+  const auto planes = planes_; const auto h = h_; const auto w = w_; const auto ho = ho_; const auto wo = wo_;
   Tensor y({x.dim(0), x.dim(1), ho, wo});
   for (int64_t plane = 0; plane < planes; ++plane)
     for (int64_t oy = 0; oy < ho; ++oy)

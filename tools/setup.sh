@@ -47,6 +47,7 @@ PACKAGES=(
   python3  # tools/transcode_mnist.py (standard library only)
   gnuplot-nox  # laq table --report: learning_curves.png, table.png
   openmpi-bin libopenmpi-dev  # mpirun laq table (sweeps), laq train --data-parallel (docs/cluster.md)
+  clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (-DLAQ_BUILD_FUZZ=ON, docs/fuzzing.md)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "engine/error.h"
+#include "engine/rng.h"
 #include "optim/arena.h"
 #include "train/hdf5_util.h"
 
@@ -97,6 +98,24 @@ H5::H5File open_checkpoint(const fs::path& path) {
   return open_laq_file(path, "checkpoint", kFormat, kFormatVersion, 1);
 }
 
+// The epoch loop trusts these: a negative position or an unreadable generator state would
+// only fail (or loop) much later, far from the file.
+void check_progress(const fs::path& path, const Progress& p) {
+  auto bad = [&](const std::string& field, int64_t v) {
+    throw Error(path.string() + ": /progress@" + field + " is " + std::to_string(v) + ", out of range");
+  };
+  if (p.epoch < 1) bad("epoch", p.epoch);
+  if (p.step_in_epoch < 0) bad("step_in_epoch", p.step_in_epoch);
+  if (p.global_step < 0) bad("global_step", p.global_step);
+  if (p.epoch_errors < 0) bad("epoch_errors", p.epoch_errors);
+  if (p.epoch_examples < 0) bad("epoch_examples", p.epoch_examples);
+  try {
+    engine::load_rng(p.data_rng);
+  } catch (const Error&) {
+    throw Error(path.string() + ": /progress@data_rng is not a random-generator state");
+  }
+}
+
 }  // namespace
 
 RunConfig read_checkpoint_config(const fs::path& path) {
@@ -123,6 +142,7 @@ void load_checkpoint(const fs::path& path, Progress& progress, const ModelState&
       if (!prog.attrExists(k)) throw Error(path.string() + ": /progress lacks '" + k + "'");
       read_attr(prog, k, v);
     });
+    check_progress(path, progress);
     for (const Placement& p : place(state)) {
       if (!file.nameExists(p.group)) throw Error(path.string() + ": missing group " + p.group);
       read_floats(file.openGroup(p.group), p.name, p.data, path.string() + ":" + p.group);

@@ -1,5 +1,7 @@
 #include "train/hdf5_util.h"
 
+#include <algorithm>
+
 namespace laq::train::hdf5 {
 
 H5::H5File open_readonly(const std::filesystem::path& path, const std::string& what) {
@@ -52,15 +54,44 @@ void write_attr(H5::H5Object& obj, const std::string& name, double v) {
 }
 void write_attr(H5::H5Object& obj, const std::string& name, bool v) { write_attr(obj, name, static_cast<int64_t>(v)); }
 
-void read_attr(const H5::H5Object& obj, const std::string& name, std::string& v) {
+namespace {
+
+// "<file>:<object>@<attribute>", the field named in attribute errors.
+std::string attr_where(const H5::H5Object& obj, const std::string& name) {
+  return obj.getFileName() + ":" + obj.getObjName() + "@" + name;
+}
+
+// The attribute, refused unless it holds exactly one value: the HDF5 C++ API reads a
+// scalar into one variable, and a file claiming more elements would overrun it.
+H5::Attribute open_scalar_attr(const H5::H5Object& obj, const std::string& name) {
   H5::Attribute a = obj.openAttribute(name);
+  const hssize_t n = a.getSpace().getSimpleExtentNpoints();
+  if (n != 1)
+    throw Error(attr_where(obj, name) + ": holds " + std::to_string(n) + " values, expected a single value");
+  return a;
+}
+
+}  // namespace
+
+uint64_t file_size(const H5::H5Object& obj) {
+  const hid_t fid = H5Iget_file_id(obj.getId());
+  hsize_t size = 0;
+  const herr_t rc = fid < 0 ? -1 : H5Fget_filesize(fid, &size);
+  if (fid >= 0) H5Fclose(fid);
+  if (rc < 0) throw Error(obj.getFileName() + ": cannot get the file size");
+  return size;
+}
+
+void read_attr(const H5::H5Object& obj, const std::string& name, std::string& v) {
+  H5::Attribute a = open_scalar_attr(obj, name);
+  if (a.getTypeClass() != H5T_STRING) throw Error(attr_where(obj, name) + ": is not a string");
   a.read(a.getStrType(), v);
 }
 void read_attr(const H5::H5Object& obj, const std::string& name, int64_t& v) {
-  obj.openAttribute(name).read(H5::PredType::NATIVE_INT64, &v);
+  open_scalar_attr(obj, name).read(H5::PredType::NATIVE_INT64, &v);
 }
 void read_attr(const H5::H5Object& obj, const std::string& name, double& v) {
-  obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+  open_scalar_attr(obj, name).read(H5::PredType::NATIVE_DOUBLE, &v);
 }
 void read_attr(const H5::H5Object& obj, const std::string& name, bool& v) {
   int64_t x = 0;
@@ -77,9 +108,27 @@ void write_int_array(H5::H5Object& obj, const std::string& name, const std::vect
   const hsize_t n = v.size();
   obj.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(1, &n)).write(H5::PredType::NATIVE_INT64, v.data());
 }
-std::vector<int64_t> read_int_array(const H5::H5Object& obj, const std::string& name) {
+namespace {
+
+// An array attribute's values are stored in the file itself: a count the file's size cannot
+// hold is a lie, refused before anything is allocated.
+size_t checked_count(const H5::H5Object& obj, const std::string& name, const H5::Attribute& a, size_t max_count) {
+  const size_t value_bytes = std::max<size_t>(1, a.getDataType().getSize());
+  const hssize_t n = a.getSpace().getSimpleExtentNpoints();
+  if (n < 0 || static_cast<uint64_t>(n) > max_count)
+    throw Error(attr_where(obj, name) + ": holds " + std::to_string(n) + " values, at most " +
+                std::to_string(max_count) + " allowed");
+  if (static_cast<uint64_t>(n) > file_size(obj) / value_bytes)
+    throw Error(attr_where(obj, name) + ": claims " + std::to_string(n) + " values, more than the " +
+                std::to_string(file_size(obj)) + "-byte file can hold");
+  return static_cast<size_t>(n);
+}
+
+}  // namespace
+
+std::vector<int64_t> read_int_array(const H5::H5Object& obj, const std::string& name, size_t max_count) {
   H5::Attribute a = obj.openAttribute(name);
-  std::vector<int64_t> v(a.getSpace().getSimpleExtentNpoints());
+  std::vector<int64_t> v(checked_count(obj, name, a, max_count));
   a.read(H5::PredType::NATIVE_INT64, v.data());
   return v;
 }
@@ -87,9 +136,9 @@ void write_float_array(H5::H5Object& obj, const std::string& name, const std::ve
   const hsize_t n = v.size();
   obj.createAttribute(name, H5::PredType::IEEE_F32LE, H5::DataSpace(1, &n)).write(H5::PredType::NATIVE_FLOAT, v.data());
 }
-std::vector<float> read_float_array(const H5::H5Object& obj, const std::string& name) {
+std::vector<float> read_float_array(const H5::H5Object& obj, const std::string& name, size_t max_count) {
   H5::Attribute a = obj.openAttribute(name);
-  std::vector<float> v(a.getSpace().getSimpleExtentNpoints());
+  std::vector<float> v(checked_count(obj, name, a, max_count));
   a.read(H5::PredType::NATIVE_FLOAT, v.data());
   return v;
 }
@@ -105,6 +154,10 @@ void write_floats(H5::Group& g, const std::string& name, std::span<const float> 
 void read_floats(const H5::Group& g, const std::string& name, std::span<float> out, const std::string& where) {
   if (!g.nameExists(name)) throw Error("missing entry " + where + "/" + name);
   H5::DataSet ds = g.openDataSet(name);
+  // HDF5 converts through a buffer sized by the file's element type: a type other than a
+  // 4- or 8-byte float (a mutated size, a string, a compound) is refused before reading.
+  if (ds.getTypeClass() != H5T_FLOAT || (ds.getFloatType().getSize() != 4 && ds.getFloatType().getSize() != 8))
+    throw Error("entry " + where + "/" + name + " is not a float32 or float64 dataset");
   const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
   if (n != static_cast<hssize_t>(out.size()))
     throw Error("entry " + where + "/" + name + " holds " + std::to_string(n) + " values, the model needs " +

@@ -40,6 +40,8 @@ void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v
 void write_attr(H5::H5Object& obj, const std::string& name, int64_t v);
 void write_attr(H5::H5Object& obj, const std::string& name, double v);
 void write_attr(H5::H5Object& obj, const std::string& name, bool v);
+// Readers of single-value attributes: an attribute holding more (or fewer) than one value,
+// or a string read as a number and back, is a laq::Error naming file, object and attribute.
 void read_attr(const H5::H5Object& obj, const std::string& name, std::string& v);
 void read_attr(const H5::H5Object& obj, const std::string& name, int64_t& v);
 void read_attr(const H5::H5Object& obj, const std::string& name, double& v);
@@ -47,9 +49,13 @@ void read_attr(const H5::H5Object& obj, const std::string& name, bool& v);
 void require_attrs(const H5::H5Object& obj, const std::vector<std::string>& names, const std::string& where);
 
 void write_int_array(H5::H5Object& obj, const std::string& name, const std::vector<int64_t>& v);
-std::vector<int64_t> read_int_array(const H5::H5Object& obj, const std::string& name);
+// Array attributes: more than max_count values, or more than the file's size can hold, is
+// refused before anything is allocated.
+std::vector<int64_t> read_int_array(const H5::H5Object& obj, const std::string& name, size_t max_count);
 void write_float_array(H5::H5Object& obj, const std::string& name, const std::vector<float>& v);
-std::vector<float> read_float_array(const H5::H5Object& obj, const std::string& name);
+std::vector<float> read_float_array(const H5::H5Object& obj, const std::string& name, size_t max_count);
+// Size in bytes of the file holding obj.
+uint64_t file_size(const H5::H5Object& obj);
 
 // float32 datasets; an empty shape writes a 1-D dataset of data.size().
 void write_floats(H5::Group& g, const std::string& name, std::span<const float> data, const engine::Shape& shape);

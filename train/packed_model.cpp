@@ -93,6 +93,22 @@ H5::H5File open_packed(const fs::path& path) {
   return hdf5::open_laq_file(path, "packed model", kFormat, kFormatVersion);
 }
 
+// Limits on what a file may claim, checked before anything is allocated: no laq network has
+// a weight tensor of rank > 8 or 2^40 codes, and deflate cannot inflate beyond about 1032:1.
+constexpr size_t kMaxRank = 8;
+constexpr int64_t kMaxCount = int64_t{1} << 40;
+constexpr uint64_t kMaxInflate = 1032;
+
+// A dataset's size is metadata; HDF5 returns fill values for storage never written. A
+// dataset claiming more bytes than the file stores for it (allowing for compression) is a
+// lying header, refused before its values are allocated.
+void require_stored(const H5::DataSet& ds, uint64_t values, uint64_t value_bytes, const std::string& where) {
+  const uint64_t stored = ds.getStorageSize();
+  if (values > stored * kMaxInflate / value_bytes)
+    throw Error(where + ": claims " + std::to_string(values) + " values of " + std::to_string(value_bytes) +
+                " bytes but the file stores only " + std::to_string(stored) + " bytes of it");
+}
+
 PackedTensorInfo read_tensor_info(const H5::Group& g, const std::string& name, const fs::path& path) {
   PackedTensorInfo t;
   t.name = name;
@@ -102,34 +118,60 @@ PackedTensorInfo read_tensor_info(const H5::Group& g, const std::string& name, c
   hdf5::read_attr(g, "bits", t.code_bits);
   hdf5::read_attr(g, "count", t.count);
   hdf5::read_attr(g, "rows", t.rows);
-  t.shape = hdf5::read_int_array(g, "shape");
-  const std::vector<float> s = hdf5::read_float_array(g, "scales");
-  if (t.rows < 1 || static_cast<int64_t>(s.size()) != 2 * t.rows || engine::numel_of(t.shape) != t.count ||
-      t.code_bits < 1 || t.code_bits > 8)
-    throw Error(where + ": inconsistent attributes (rows " + std::to_string(t.rows) + ", " +
-                std::to_string(s.size()) + " scales, count " + std::to_string(t.count) + ", shape " +
-                engine::to_string(t.shape) + ", bits " + std::to_string(t.code_bits) + ")");
+  if (t.code_bits < 1 || t.code_bits > 8)
+    throw Error(where + "@bits: " + std::to_string(t.code_bits) + " bits per code, expected 1 to 8");
+  if (t.count < 0 || t.count > kMaxCount)
+    throw Error(where + "@count: " + std::to_string(t.count) + " codes, expected 0 to " + std::to_string(kMaxCount));
+  if (t.rows < 1 || t.rows > std::max<int64_t>(t.count, 1) || t.count % t.rows != 0)
+    throw Error(where + "@rows: " + std::to_string(t.rows) + " rows do not divide the " + std::to_string(t.count) +
+                " codes");
+  t.shape = hdf5::read_int_array(g, "shape", kMaxRank);
+  int64_t numel = 1;
+  for (int64_t d : t.shape) {
+    if (d < 0 || (d > 0 && numel > kMaxCount / d))
+      throw Error(where + "@shape: " + engine::to_string(t.shape) + " is negative or too large");
+    numel *= d;
+  }
+  if (numel != t.count)
+    throw Error(where + ": shape " + engine::to_string(t.shape) + " holds " + std::to_string(numel) +
+                " values, but count says " + std::to_string(t.count));
+  const std::vector<float> s = hdf5::read_float_array(g, "scales", static_cast<size_t>(2 * t.rows));
+  if (static_cast<int64_t>(s.size()) != 2 * t.rows)
+    throw Error(where + "@scales: " + std::to_string(s.size()) + " values, " + std::to_string(t.rows) +
+                " rows need " + std::to_string(2 * t.rows));
   for (int64_t r = 0; r < t.rows; ++r) t.scales.push_back({s[2 * r], s[2 * r + 1]});
   const int64_t expected = (t.count * t.code_bits + 7) / 8;
-  const hssize_t stored = g.openDataSet("codes").getSpace().getSimpleExtentNpoints();
+  const H5::DataSet codes = g.openDataSet("codes");
+  if (codes.getTypeClass() != H5T_INTEGER || codes.getIntType().getSize() != 1)
+    throw Error(where + "/codes is not a dataset of bytes (uint8)");
+  const hssize_t stored = codes.getSpace().getSimpleExtentNpoints();
   if (stored != expected)
     throw Error(where + "/codes holds " + std::to_string(stored) + " bytes, " + std::to_string(t.count) +
                 " codes of " + std::to_string(t.code_bits) + " bits need " + std::to_string(expected));
+  require_stored(codes, static_cast<uint64_t>(expected), 1, where + "/codes");
   t.packed_bytes = expected + scale_bytes(t.rows);
   t.float_bytes = t.count * static_cast<int64_t>(sizeof(float));
   return t;
 }
 
-std::vector<float> decode_tensor(const H5::Group& g, const PackedTensorInfo& t, int run_bits) {
+// run_bits is the run's --bits (the root attribute); with the method it fixes the code
+// width, which must be the one the codes were packed with.
+std::vector<float> decode_tensor(const H5::Group& g, const PackedTensorInfo& t, int64_t run_bits,
+                                 const fs::path& path) {
+  const std::string where = path.string() + ":/quantized/" + t.name;
+  const quant::Method method = quant::parse_method(t.method);
+  if (method == quant::Method::fpn || run_bits < 1 || run_bits > 8 ||
+      quant::code_bits(method, static_cast<int>(run_bits)) != t.code_bits)
+    throw Error(where + "@method: " + t.method + " with the run's bits " + std::to_string(run_bits) +
+                " does not store codes of " + std::to_string(t.code_bits) + " bits");
   std::vector<uint8_t> packed((t.count * t.code_bits + 7) / 8);
   g.openDataSet("codes").read(packed.data(), H5::PredType::NATIVE_UINT8);
   const std::vector<uint8_t> codes = quant::unpack_codes(packed, static_cast<int>(t.code_bits), t.count);
-  const quant::Method method = quant::parse_method(t.method);
   std::vector<float> values;
   values.reserve(t.count);
   const int64_t row = t.count / t.rows;
   for (int64_t r = 0; r < t.rows; ++r) {
-    const auto part = quant::decode(method, run_bits, std::span(codes).subspan(r * row, row), t.scales[r]);
+    const auto part = quant::decode(method, static_cast<int>(run_bits), std::span(codes).subspan(r * row, row), t.scales[r]);
     values.insert(values.end(), part.begin(), part.end());
   }
   return values;
@@ -151,15 +193,21 @@ PackedModelInfo read_packed_model_info(const fs::path& path) {
       const std::string name = q.getObjnameByIdx(i);
       H5::Group g = q.openGroup(name);
       PackedTensorInfo t = read_tensor_info(g, name, path);
-      const std::vector<float> v = decode_tensor(g, t, static_cast<int>(info.config.bits));
+      const std::vector<float> v = decode_tensor(g, t, info.config.bits, path);
       t.zero_fraction = t.count ? double(std::count(v.begin(), v.end(), 0.0f)) / double(t.count) : 0.0;
       info.quantized.push_back(std::move(t));
     }
     for (const char* group : {"/float", "/buffers"}) {
       H5::Group g = file.openGroup(group);
-      for (hsize_t i = 0; i < g.getNumObjs(); ++i)
-        info.float_parameter_bytes +=
-            g.openDataSet(g.getObjnameByIdx(i)).getSpace().getSimpleExtentNpoints() * int64_t(sizeof(float));
+      for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+        const std::string name = g.getObjnameByIdx(i);
+        const H5::DataSet ds = g.openDataSet(name);
+        const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
+        if (ds.getTypeClass() != H5T_FLOAT)
+          throw Error(path.string() + ":" + group + "/" + name + " is not a float dataset");
+        require_stored(ds, static_cast<uint64_t>(n), sizeof(float), path.string() + ":" + group + "/" + name);
+        info.float_parameter_bytes += static_cast<int64_t>(n) * int64_t(sizeof(float));
+      }
     }
     return info;
   });
@@ -179,7 +227,7 @@ void load_packed_model(const fs::path& path, Session& session) {
         if (t.count != p->value.numel())
           throw Error(path.string() + ":" + where + " holds " + std::to_string(t.count) + " values, the model needs " +
                       std::to_string(p->value.numel()));
-        const std::vector<float> v = decode_tensor(g, t, static_cast<int>(bits));
+        const std::vector<float> v = decode_tensor(g, t, bits, path);
         std::copy(v.begin(), v.end(), p->value.data());
       } else {
         hdf5::read_floats(file.openGroup("/float"), p->name, p->value.span(), path.string() + ":/float");

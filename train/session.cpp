@@ -33,9 +33,11 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const RunConfig& c, const std::
 
 }  // namespace
 
-Session make_session(const RunConfig& config) {
+Session make_session(const RunConfig& config) { return make_session(config, build_model(config)); }
+
+Session make_session(const RunConfig& config, std::unique_ptr<layers::Module> model) {
   Session s;
-  s.model = build_model(config);
+  s.model = std::move(model);
   const bool quantized = config.method != "fpn";
   engine::Rng init_rng(static_cast<uint64_t>(config.seed));
   initialize(s.model->parameters(), quantized ? InitScheme::quantized : InitScheme::full_precision,

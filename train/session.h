@@ -28,5 +28,8 @@ struct Session {
 
 // Builds and initialises (seeded by config.seed) the run's model and pipeline.
 Session make_session(const RunConfig& config);
+// The same around a given network (the experiment's build_model is skipped): tiny models
+// for the fuzz targets and their seeds.
+Session make_session(const RunConfig& config, std::unique_ptr<layers::Module> model);
 
 }  // namespace laq::train

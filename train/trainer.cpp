@@ -34,6 +34,13 @@ engine::Var loss_of(LossKind kind, const engine::Var& out, std::span<const int32
                                          : engine::softmax_cross_entropy(out, y);
 }
 
+// The configuration of a resumed run: the checkpoint's, writing into the checkpoint's folder.
+RunConfig resumed_config(const fs::path& checkpoint) {
+  RunConfig c = read_checkpoint_config(checkpoint);
+  c.out_dir = fs::absolute(checkpoint).lexically_normal().parent_path().string();
+  return c;
+}
+
 }  // namespace
 
 Json environment_json(const RunConfig& config, int ranks) {
@@ -51,7 +58,7 @@ Json environment_json(const RunConfig& config, int ranks) {
 }
 
 Trainer::Trainer(RunConfig config, const fs::path& resume_from)
-    : config_(resume_from.empty() ? std::move(config) : read_checkpoint_config(resume_from)),
+    : config_(resume_from.empty() ? std::move(config) : resumed_config(resume_from)),
       defaults_(experiment(config_.experiment)),
       data_(load_data(config_)),
       out_dir_(config_.out_dir) {

@@ -5,7 +5,9 @@
 //
 // Files under config.out_dir: results.jsonl (one line per epoch, one final line) and
 // checkpoint.h5 (every epoch end and every `checkpoint_every` steps), from which
-// `laq train --resume` continues to bit-identical weights.
+// `laq train --resume` continues to bit-identical weights. A resumed run writes beside the
+// checkpoint it resumes from: the out_dir stored in the file is replaced by that folder, never
+// used as a place to write (a copied or crafted checkpoint could name any folder).
 #include <filesystem>
 #include <functional>
 #include <string>

@@ -94,5 +94,27 @@ TEST(TableCli, ABrokenResultsFileIsNamed) {
   EXPECT_NE(r.err.find("runs/lab-2/results.jsonl:5:"), std::string::npos) << r.err;
 }
 
+// An experiment name is data: joined into a file name under --out, it must not lead out of it.
+TEST(TableCli, AnExperimentNameCannotWriteOutsideOut) {
+  LAQ_REQUIRE_BIN();
+  TempDir tmp;
+  FakeRun r;
+  r.experiment = "../../../escaped";
+  r.val = {3.0, 2.0};
+  r.best_val = 2.0;
+  r.test_at_best = 2.5;
+  r.best_epoch = 2;
+  write_fake_run(tmp / "runs/evil", r);
+  // With this folder present, "out/curves_../../../escaped.dat" resolves to a/b/escaped.dat.
+  fs::create_directories(tmp / "a/b/out/curves_..");
+  const RunResult res =
+      run_laq(tmp / "a/b", {"table", "--report", "--runs", "../../runs", "--out", "out", "--paper", kPaper.string()});
+  EXPECT_EQ(res.code, 1) << res.describe();
+  EXPECT_NE(res.err.find("not a plain name"), std::string::npos) << res.err;
+  EXPECT_FALSE(fs::exists(tmp / "a/b/escaped.dat"));
+  for (const auto& e : fs::recursive_directory_iterator(tmp.path()))
+    EXPECT_EQ(e.path().filename().string().find("escaped"), std::string::npos) << "written: " << e.path();
+}
+
 }  // namespace
 }  // namespace laq::test

@@ -15,30 +15,11 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "support/dataset_bytes.h"
 
 namespace laq::test {
 
 namespace fs = std::filesystem;
-
-inline std::vector<uint8_t> be32(uint32_t v) {
-  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
-          static_cast<uint8_t>(v)};
-}
-
-// Header bytes: 00 00 type ndims, then each dim as BE u32.
-inline std::vector<uint8_t> idx_header(uint8_t type, const std::vector<uint32_t>& dims) {
-  std::vector<uint8_t> h = {0, 0, type, static_cast<uint8_t>(dims.size())};
-  for (uint32_t d : dims) {
-    auto b = be32(d);
-    h.insert(h.end(), b.begin(), b.end());
-  }
-  return h;
-}
-
-inline std::vector<uint8_t> concat(std::vector<uint8_t> a, const std::vector<uint8_t>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
 
 inline void write_raw(const fs::path& p, const std::vector<uint8_t>& bytes) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
@@ -58,23 +39,6 @@ inline void write_gz(const fs::path& p, const std::vector<uint8_t>& bytes) {
 inline std::vector<uint8_t> read_all(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
-
-// MNIST-shaped files: images magic 2051 with n x rows x cols, labels magic 2049 with n.
-inline std::vector<uint8_t> mnist_images(uint32_t n, const std::vector<uint8_t>& pixels, uint32_t rows = 28,
-                                         uint32_t cols = 28) {
-  return concat(idx_header(0x08, {n, rows, cols}), pixels);
-}
-inline std::vector<uint8_t> mnist_labels(const std::vector<uint8_t>& labels) {
-  return concat(idx_header(0x08, {static_cast<uint32_t>(labels.size())}), labels);
-}
-
-// Deterministic pixels: image i, pixel p -> (7*i + 3*p) mod 256.
-inline std::vector<uint8_t> pattern_pixels(uint32_t n, uint32_t per_image = 784) {
-  std::vector<uint8_t> px(size_t{n} * per_image);
-  for (uint32_t i = 0; i < n; ++i)
-    for (uint32_t p = 0; p < per_image; ++p) px[size_t{i} * per_image + p] = static_cast<uint8_t>((7 * i + 3 * p) & 255);
-  return px;
 }
 
 class TempDir {

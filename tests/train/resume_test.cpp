@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "apps/laq_cli.h"
+#include "train/hdf5_util.h"
 
 namespace laq::test {
 namespace {
@@ -223,6 +224,35 @@ TEST(Resume, ConfigurationFlagsBesideResumeAreRejected) {
   EXPECT_EQ(r.code, 2) << r.describe();
   ASSERT_EQ(r.err_lines().size(), 1u) << r.describe();
   EXPECT_NE(r.err.find("--epochs"), std::string::npos) << r.describe();
+}
+
+// The out_dir stored in a checkpoint is data: a resumed run writes beside the checkpoint it
+// resumes from, never into the folder the file names (issue 7, "output paths stay under --out").
+TEST(Resume, WritesBesideTheCheckpointWhateverOutDirItStores) {
+  LAQ_REQUIRE_BIN();
+  TempDir tmp;
+  write_tiny_mnist(tmp / "data");
+  const fs::path run = tmp / "run", elsewhere = tmp / "elsewhere";
+  RunResult r = run_laq(tmp.path(), {"train", "--data", (tmp / "data").string(), "--out", run.string(), "--batch",
+                                     "20", "--val-size", "100", "--epochs", "1", "--checkpoint-every", "2",
+                                     "--stop-after-steps", "3", "--threads", "1", "--quiet"});
+  ASSERT_EQ(r.code, 3) << r.describe();
+  const fs::path moved = tmp / "moved";
+  fs::create_directories(moved);
+  fs::copy_file(run / "checkpoint.h5", moved / "checkpoint.h5");
+  {
+    H5::H5File f((moved / "checkpoint.h5").string(), H5F_ACC_RDWR);
+    H5::Group cfg = f.openGroup("/config");
+    cfg.removeAttr("out_dir");
+    train::hdf5::write_attr(cfg, "out_dir", elsewhere.string());
+  }
+  r = run_laq(tmp.path(), {"train", "--resume", (moved / "checkpoint.h5").string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  EXPECT_FALSE(fs::exists(elsewhere)) << "the resumed run wrote into the checkpoint's stored out_dir";
+  EXPECT_EQ(json_field(last_json_line(moved / "results.jsonl"), "type"), "\"result\"");
+  EXPECT_FALSE(fs::exists(run / "results.jsonl") && !last_json_line(run / "results.jsonl").empty() &&
+               json_field(last_json_line(run / "results.jsonl"), "type") == "\"result\"")
+      << "the resumed run finished in the original folder instead of beside its checkpoint";
 }
 
 }  // namespace
