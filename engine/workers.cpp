@@ -1,8 +1,8 @@
-#include "optim/workers.h"
+#include "engine/workers.h"
 
 #include <algorithm>
 
-namespace laq::optim {
+namespace laq::engine {
 
 Workers::~Workers() {
   {
@@ -80,4 +80,4 @@ void Workers::run(int threads, std::size_t tasks, const std::function<void(std::
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace laq::optim
+}  // namespace laq::engine

@@ -1,7 +1,7 @@
 #pragma once
-// A small persistent pool for the optimizer's own loops (the quantize stage runs while
-// OpenBLAS's threads are idle). Its threads sleep on a condition variable between jobs, so
-// a step pays one wake-up, not a thread creation. The thread count is the caller's (the
+// A small persistent pool for laq's own loops (engine/parallel.h's process-wide pool; the
+// quantize stage keeps one of its own). Its threads sleep on a condition variable between jobs,
+// so a job pays one wake-up, not a thread creation. The thread count is the caller's (the
 // process policy, engine::threads()); results must not depend on it, so callers hand out
 // work whose outcome does not depend on which thread runs it (e.g. whole tensors).
 #include <condition_variable>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace laq::optim {
+namespace laq::engine {
 
 class Workers {
  public:
@@ -43,4 +43,4 @@ class Workers {
   std::exception_ptr error_;
 };
 
-}  // namespace laq::optim
+}  // namespace laq::engine
