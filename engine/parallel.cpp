@@ -37,7 +37,10 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
     const InsideChunk mark;
     body(k * grain, std::min(n, (k + 1) * grain));
   };
-  const int wanted = chunks > 1 && !inside_a_chunk ? threads() : 1;
+  // A loop of a few chunks finishes before a sleeping helper is awake: waking it costs more
+  // than it saves (measured on the MNIST MLP, whose [100, 2048] activations are 7 chunks).
+  constexpr int64_t kMinChunks = 8;
+  const int wanted = chunks >= kMinChunks && !inside_a_chunk ? threads() : 1;
   std::unique_lock lock(pool_in_use, std::defer_lock);
   if (wanted <= 1 || !lock.try_lock()) {
     for (int64_t k = 0; k < chunks; ++k) run_chunk(k);

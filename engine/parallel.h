@@ -8,6 +8,8 @@
 // any thread count. A reduction across chunks keeps one partial per chunk (index begin / grain,
 // chunk_count(n, grain) of them) and combines them in chunk order after the call.
 //
+// Fewer than 8 chunks run inline on the caller (waking a helper would cost more).
+//
 // Callers must not overlap it with a multi-threaded OpenBLAS call (laq never does: every op
 // runs its loops between its BLAS calls). A parallel_for issued from inside a chunk, or from a
 // second thread while the pool is busy (the LSTM's batch slices), runs its chunks inline on the
