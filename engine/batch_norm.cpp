@@ -19,6 +19,7 @@ namespace {
 // loop vectorises (one running sum is a chain of dependent adds, 4 cycles per element).
 template <typename Term>
 double row_sum(int64_t n, Term&& term) {
+  if (n == 1) return term(0);  // dense [N, C] layers: one element per row
   double lane[8] = {};
   int64_t k = 0;
   for (; k + 8 <= n; k += 8)
