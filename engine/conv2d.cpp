@@ -10,6 +10,7 @@
 #include "engine/scratch.h"
 #include "engine/conv2d_winograd.h"
 #include "engine/im2col.h"
+#include "engine/parallel.h"
 
 namespace laq::engine {
 namespace {
@@ -74,15 +75,19 @@ Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorith
   for (int64_t n0 = 0; n0 < n; n0 += chunk) {
     const int64_t b = std::min(chunk, n - n0), cols = b * p;
     float* col = column_scratch.get(k * cols);
-    for (int64_t i = 0; i < b; ++i) im2col(px + (n0 + i) * in_size, g, col + i * p, cols);
+    parallel_for(b, 1, [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i) im2col(px + (n0 + i) * in_size, g, col + i * p, cols);
+    });
     // One image: the product lands in y directly. Several: [Cout, b*P], then per image.
     float* out = b == 1 ? py + n0 * out_size : product_scratch.get(cout * cols);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, k, 1.0f, pw, k, col, cols,
                 0.0f, out, cols);
     if (b > 1)
-      for (int64_t i = 0; i < b; ++i)
-        for (int64_t o = 0; o < cout; ++o)
-          std::copy_n(out + o * cols + i * p, p, py + (n0 + i) * out_size + o * p);
+      parallel_for(cout, grain_for(cols), [&](int64_t first, int64_t last) {
+        for (int64_t i = 0; i < b; ++i)
+          for (int64_t o = first; o < last; ++o)
+            std::copy_n(out + o * cols + i * p, p, py + (n0 + i) * out_size + o * p);
+      });
   }
 
   return make_node(std::move(y), {x, w}, [x, w, n, cout, g, chunk](Node& self) {
@@ -99,21 +104,27 @@ Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorith
       const float* dyc = dy + n0 * out_size;
       if (b > 1) {
         float* gathered = product_scratch.get(cout * cols);
-        for (int64_t i = 0; i < b; ++i)
-          for (int64_t o = 0; o < cout; ++o)
-            std::copy_n(dy + (n0 + i) * out_size + o * p, p, gathered + o * cols + i * p);
+        parallel_for(cout, grain_for(cols), [&](int64_t first, int64_t last) {
+          for (int64_t i = 0; i < b; ++i)
+            for (int64_t o = first; o < last; ++o)
+              std::copy_n(dy + (n0 + i) * out_size + o * p, p, gathered + o * cols + i * p);
+        });
         dyc = gathered;
       }
       float* col = column_scratch.get(k * cols);
       if (dw) {  // dW[Cout, K] += dY[Cout, b*P] · colᵀ
-        for (int64_t i = 0; i < b; ++i) im2col(px + (n0 + i) * in_size, g, col + i * p, cols);
+        parallel_for(b, 1, [&](int64_t first, int64_t last) {
+          for (int64_t i = first; i < last; ++i) im2col(px + (n0 + i) * in_size, g, col + i * p, cols);
+        });
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, k, cols, 1.0f, dyc, cols, col,
                     cols, 1.0f, dw, k);
       }
       if (dx) {  // dcol[K, b*P] = wᵀ · dY, folded back onto dX
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, cols, cout, 1.0f, pw, k, dyc, cols,
                     0.0f, col, cols);
-        for (int64_t i = 0; i < b; ++i) col2im_add(col + i * p, g, cols, dx + (n0 + i) * in_size);
+        parallel_for(b, 1, [&](int64_t first, int64_t last) {
+          for (int64_t i = first; i < last; ++i) col2im_add(col + i * p, g, cols, dx + (n0 + i) * in_size);
+        });
       }
     }
   });

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 #include "engine/scratch.h"
 
 namespace laq::engine {
@@ -45,43 +46,47 @@ Plan make_plan(const Tensor& x, const Tensor& w, int64_t pad) {
 // U[16][Cout][C] = G g Gᵀ for every kernel g = w[o, c] (3x3 -> 4x4).
 void transform_weights(const float* w, int64_t cout, int64_t c, float* u) {
   const int64_t plane = cout * c;
-  for (int64_t k = 0; k < plane; ++k) {
-    const float* g = w + 9 * k;
-    float t[4][3];  // G g: rows transformed
-    for (int j = 0; j < 3; ++j) {
-      t[0][j] = g[j];
-      t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-      t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-      t[3][j] = g[6 + j];
+  parallel_for(plane, grain_for(25), [&](int64_t first, int64_t last) {
+    for (int64_t k = first; k < last; ++k) {
+      const float* g = w + 9 * k;
+      float t[4][3];  // G g: rows transformed
+      for (int j = 0; j < 3; ++j) {
+        t[0][j] = g[j];
+        t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+        t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+        t[3][j] = g[6 + j];
+      }
+      for (int i = 0; i < 4; ++i) {  // (G g) Gᵀ
+        u[(i * 4 + 0) * plane + k] = t[i][0];
+        u[(i * 4 + 1) * plane + k] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+        u[(i * 4 + 2) * plane + k] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+        u[(i * 4 + 3) * plane + k] = t[i][2];
+      }
     }
-    for (int i = 0; i < 4; ++i) {  // (G g) Gᵀ
-      u[(i * 4 + 0) * plane + k] = t[i][0];
-      u[(i * 4 + 1) * plane + k] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-      u[(i * 4 + 2) * plane + k] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-      u[(i * 4 + 3) * plane + k] = t[i][2];
-    }
-  }
+  });
 }
 
 // dW[o, c] += Gᵀ dU G for dU[16][Cout][C] (4x4 -> 3x3).
 void untransform_weight_gradient(const float* du, int64_t cout, int64_t c, float* dw) {
   const int64_t plane = cout * c;
-  for (int64_t k = 0; k < plane; ++k) {
-    float t[3][4];  // Gᵀ dU: rows
-    for (int j = 0; j < 4; ++j) {
-      const float u0 = du[(0 + j) * plane + k], u1 = du[(4 + j) * plane + k],
-                  u2 = du[(8 + j) * plane + k], u3 = du[(12 + j) * plane + k];
-      t[0][j] = u0 + 0.5f * (u1 + u2);
-      t[1][j] = 0.5f * (u1 - u2);
-      t[2][j] = 0.5f * (u1 + u2) + u3;
+  parallel_for(plane, grain_for(25), [&](int64_t first, int64_t last) {
+    for (int64_t k = first; k < last; ++k) {
+      float t[3][4];  // Gᵀ dU: rows
+      for (int j = 0; j < 4; ++j) {
+        const float u0 = du[(0 + j) * plane + k], u1 = du[(4 + j) * plane + k],
+                    u2 = du[(8 + j) * plane + k], u3 = du[(12 + j) * plane + k];
+        t[0][j] = u0 + 0.5f * (u1 + u2);
+        t[1][j] = 0.5f * (u1 - u2);
+        t[2][j] = 0.5f * (u1 + u2) + u3;
+      }
+      float* g = dw + 9 * k;
+      for (int i = 0; i < 3; ++i) {
+        g[3 * i + 0] += t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+        g[3 * i + 1] += 0.5f * (t[i][1] - t[i][2]);
+        g[3 * i + 2] += 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+      }
     }
-    float* g = dw + 9 * k;
-    for (int i = 0; i < 3; ++i) {
-      g[3 * i + 0] += t[i][0] + 0.5f * (t[i][1] + t[i][2]);
-      g[3 * i + 1] += 0.5f * (t[i][1] - t[i][2]);
-      g[3 * i + 2] += 0.5f * (t[i][1] + t[i][2]) + t[i][3];
-    }
-  }
+  });
 }
 
 // Layout of the transform loops. Each works on one (image, channel) plane at a time and runs over
@@ -122,11 +127,12 @@ void untransform_weight_gradient(const float* du, int64_t cout, int64_t c, float
 // input tile d at rows 2ty - p .., columns 2tx - p .. (zero outside the image), images [0, b).
 void transform_input(const float* x, const Plan& p, int64_t b, float* v, int64_t ld) {
   const int64_t tw = p.tw, xs = (p.th + 1) * tw, wp = 2 * tw + 2;
-  float* arrays = row_scratch.get(8 * xs + wp);
-  float* row = arrays + 8 * xs;
   const int64_t s = p.c * ld;  // distance between the 16 planes of V
-  for (int64_t img = 0; img < b; ++img)
-    for (int64_t c = 0; c < p.c; ++c) {
+  parallel_for(b * p.c, grain_for(16 * p.tiles()), [&](int64_t first, int64_t last) {
+    float* arrays = row_scratch.get(8 * xs + wp);  // this thread's
+    float* row = arrays + 8 * xs;
+    for (int64_t plane_index = first; plane_index < last; ++plane_index) {
+      const int64_t img = plane_index / p.c, c = plane_index % p.c;
       const float* plane = x + (img * p.c + c) * p.h * p.w;
       for (int64_t r = 0; r < 2 * p.th + 2; ++r) {  // padded row r = input row r - pad
         const int64_t iy = r - p.pad;
@@ -147,6 +153,7 @@ void transform_input(const float* x, const Plan& p, int64_t b, float* v, int64_t
       }
       input_tiles(arrays, xs, tw, v + c * ld + img * p.tiles(), s, p.tiles());
     }
+  });
 }
 
 // Aᵀ m A for n tiles: m[ξ*s + u] -> y[(r*2 + k)*n + u], output row r, column k of the 2x2 block.
@@ -174,10 +181,11 @@ void transform_input(const float* x, const Plan& p, int64_t b, float* v, int64_t
 // y[img, o] (images [0, b) of y) = Aᵀ m A for the products M[16][Cout][T], cropped to ho x wo.
 void transform_output(const float* m, const Plan& p, int64_t b, int64_t ld, float* y) {
   const int64_t tw = p.tw, n = p.tiles(), s = p.cout * ld;
-  float* blocks = row_scratch.get(4 * n + 2 * tw);
-  float* row = blocks + 4 * n;
-  for (int64_t img = 0; img < b; ++img)
-    for (int64_t o = 0; o < p.cout; ++o) {
+  parallel_for(b * p.cout, grain_for(16 * n), [&](int64_t first, int64_t last) {
+    float* blocks = row_scratch.get(4 * n + 2 * tw);  // this thread's
+    float* row = blocks + 4 * n;
+    for (int64_t plane_index = first; plane_index < last; ++plane_index) {
+      const int64_t img = plane_index / p.cout, o = plane_index % p.cout;
       output_tiles(m + o * ld + img * n, s, n, blocks);
       float* plane = y + (img * p.cout + o) * p.ho * p.wo;
       for (int64_t oy = 0; oy < p.ho; ++oy) {
@@ -190,6 +198,7 @@ void transform_output(const float* m, const Plan& p, int64_t b, int64_t ld, floa
         std::memcpy(plane + oy * p.wo, row, sizeof(float) * p.wo);
       }
     }
+  });
 }
 
 // A g Aᵀ for n 2x2 blocks g[(r*2 + k)*n + u] (row r, column k) -> out[ξ*s + u].
@@ -217,10 +226,11 @@ void transform_output(const float* m, const Plan& p, int64_t b, int64_t ld, floa
 // dYt[16][Cout][T] = A dY_t Aᵀ for every 2x2 block of dy (images [0, b)), zero beyond ho x wo.
 void transform_output_gradient(const float* dy, const Plan& p, int64_t b, float* m, int64_t ld) {
   const int64_t tw = p.tw, n = p.tiles(), s = p.cout * ld;
-  float* blocks = row_scratch.get(4 * n + 2 * tw);
-  float* row = blocks + 4 * n;
-  for (int64_t img = 0; img < b; ++img)
-    for (int64_t o = 0; o < p.cout; ++o) {
+  parallel_for(b * p.cout, grain_for(16 * n), [&](int64_t first, int64_t last) {
+    float* blocks = row_scratch.get(4 * n + 2 * tw);  // this thread's
+    float* row = blocks + 4 * n;
+    for (int64_t plane_index = first; plane_index < last; ++plane_index) {
+      const int64_t img = plane_index / p.cout, o = plane_index % p.cout;
       const float* plane = dy + (img * p.cout + o) * p.ho * p.wo;
       std::fill_n(row, 2 * tw, 0.0f);
       for (int64_t oy = 0; oy < 2 * p.th; ++oy) {
@@ -237,6 +247,7 @@ void transform_output_gradient(const float* dy, const Plan& p, int64_t b, float*
       }
       output_gradient_tiles(blocks, n, m + o * ld + img * n, s);
     }
+  });
 }
 
 // B dV Bᵀ for n tiles dv[ξ*s + u] -> c[(r*4 + k)*n + u]: window row r, column k.
@@ -271,10 +282,11 @@ void transform_output_gradient(const float* dy, const Plan& p, int64_t b, float*
 // of a window that lie in the padding are dropped.
 void add_input_gradient(const float* dv, const Plan& p, int64_t b, int64_t ld, float* dx) {
   const int64_t tw = p.tw, n = p.tiles(), wp = 2 * tw + 2, hp = 2 * p.th + 2, s = p.c * ld;
-  float* padded = row_scratch.get(hp * wp + 16 * n);  // the gradient of the padded plane
-  float* c = padded + hp * wp;
-  for (int64_t img = 0; img < b; ++img)
-    for (int64_t ch = 0; ch < p.c; ++ch) {
+  parallel_for(b * p.c, grain_for(16 * n), [&](int64_t first, int64_t last) {
+    float* padded = row_scratch.get(hp * wp + 16 * n);  // this thread's gradient of the padded plane
+    float* c = padded + hp * wp;
+    for (int64_t plane_index = first; plane_index < last; ++plane_index) {
+      const int64_t img = plane_index / p.c, ch = plane_index % p.c;
       input_gradient_tiles(dv + ch * ld + img * n, s, n, c);
       std::fill_n(padded, hp * wp, 0.0f);
       for (int64_t ty = 0; ty < p.th; ++ty)
@@ -291,6 +303,7 @@ void add_input_gradient(const float* dv, const Plan& p, int64_t b, int64_t ld, f
         for (int64_t ix = 0; ix < p.w; ++ix) out[ix] += in[ix];
       }
     }
+  });
 }
 
 }  // namespace

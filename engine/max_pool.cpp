@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 
 namespace laq::engine {
 namespace {
@@ -39,32 +40,36 @@ Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
   Tensor y({x->value.dim(0), x->value.dim(1), ho, wo});
   auto argmax = std::make_shared<std::vector<int32_t>>(y.numel());
   const float* px = x->value.data();
-  float* py = y.data();
-  int32_t* pa = argmax->data();
+  float* const y0 = y.data();
+  int32_t* const a0 = argmax->data();
 
-  for (int64_t plane = 0; plane < planes; ++plane) {
-    const float* in = px + plane * h * w;
-    for (int64_t oy = 0; oy < ho; ++oy)
-      for (int64_t ox = 0; ox < wo; ++ox, ++py, ++pa) {
-        int64_t best_at = oy * stride * w + ox * stride;
-        float best = in[best_at];
-        if (k == 2) {  // the VGG case, unrolled: candidates in row-major window order
-          const int64_t c1 = best_at + 1, c2 = best_at + w, c3 = best_at + w + 1;
-          if (better(in[c1], best)) best = in[best_at = c1];
-          if (better(in[c2], best)) best = in[best_at = c2];
-          if (better(in[c3], best)) best = in[best_at = c3];
-        } else {
-          const int64_t origin = best_at;
-          for (int64_t i = 0; i < k; ++i)
-            for (int64_t j = 0; j < k; ++j) {
-              const int64_t at = origin + i * w + j;
-              if (better(in[at], best)) best = in[best_at = at];
-            }
+  parallel_for(planes, grain_for(h * w), [&](int64_t first, int64_t last) {
+    for (int64_t plane = first; plane < last; ++plane) {
+      const float* in = px + plane * h * w;
+      float* py = y0 + plane * ho * wo;
+      int32_t* pa = a0 + plane * ho * wo;
+      for (int64_t oy = 0; oy < ho; ++oy)
+        for (int64_t ox = 0; ox < wo; ++ox, ++py, ++pa) {
+          int64_t best_at = oy * stride * w + ox * stride;
+          float best = in[best_at];
+          if (k == 2) {  // the VGG case, unrolled: candidates in row-major window order
+            const int64_t c1 = best_at + 1, c2 = best_at + w, c3 = best_at + w + 1;
+            if (better(in[c1], best)) best = in[best_at = c1];
+            if (better(in[c2], best)) best = in[best_at = c2];
+            if (better(in[c3], best)) best = in[best_at = c3];
+          } else {
+            const int64_t origin = best_at;
+            for (int64_t i = 0; i < k; ++i)
+              for (int64_t j = 0; j < k; ++j) {
+                const int64_t at = origin + i * w + j;
+                if (better(in[at], best)) best = in[best_at = at];
+              }
+          }
+          *py = best;
+          *pa = static_cast<int32_t>(best_at);
         }
-        *py = best;
-        *pa = static_cast<int32_t>(best_at);
-      }
-  }
+    }
+  });
 
   return make_node(std::move(y), {x}, [x, argmax, h, w, ho, wo](Node& self) {
     const float* dy = self.grad.data();
@@ -72,8 +77,11 @@ Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
     const int32_t* pa = argmax->data();
     const int64_t out_plane = ho * wo, in_plane = h * w;
     const int64_t planes = out_plane ? self.grad.numel() / out_plane : 0;
-    for (int64_t plane = 0; plane < planes; ++plane, dx += in_plane)
-      for (int64_t i = 0; i < out_plane; ++i, ++dy, ++pa) dx[*pa] += *dy;
+    parallel_for(planes, grain_for(in_plane), [&](int64_t first, int64_t last) {
+      for (int64_t plane = first; plane < last; ++plane)
+        for (int64_t i = plane * out_plane; i < (plane + 1) * out_plane; ++i)
+          dx[plane * in_plane + pa[i]] += dy[i];
+    });
   });
 }
 

@@ -1,14 +1,21 @@
 #pragma once
-// The thread policy of the process: OpenBLAS's pool does the parallel work of every matrix
-// product and convolution. laq's own loops are sequential, with two exceptions that never
-// overlap a multi-threaded BLAS call: the quantize stage spreads tensors over a pool of the
-// same size (optim/workers.h) while OpenBLAS's threads are idle, and the LSTM recurrence
-// runs one batch slice per thread with OpenBLAS held at one thread meanwhile (engine/lstm.cpp:
-// its per-step products are too small to split well). The count is a flag of every app and
-// is printed in every result; results are reproducible for a given count.
+// The thread policy of the process: one count, engine::threads(), for everything. OpenBLAS's
+// pool does the parallel work of every matrix product and convolution GEMM. laq's own loops
+// (elementwise ops, batch norm, pooling, im2col, the Winograd transforms) run on a persistent
+// pool of the same size through parallel_for (engine/parallel.h), always between BLAS calls,
+// never during one, so the two pools take turns on the cores. The quantize stage spreads
+// tensors over its own pool of that size (engine/workers.h) while OpenBLAS's threads are idle,
+// and the LSTM recurrence runs one batch slice per thread with OpenBLAS held at one thread
+// meanwhile (engine/lstm.cpp: its per-step products are too small to split well). The count
+// is a flag of every app and is printed in every result. parallel_for cuts work at boundaries
+// that do not depend on the count, so its loops give bit-identical results on any count;
+// OpenBLAS's products and the LSTM's slices are reproducible for a given count.
 namespace laq::engine {
 
 void set_threads(int count);  // throws laq::Error if count < 1
+// The count of the last set_threads (OpenBLAS's default before any): the policy, not OpenBLAS's
+// momentary setting, which the LSTM lowers to one during its recurrence (and the thread-count
+// tests lower to one so that only laq's own loops vary).
 int threads();
 
 }  // namespace laq::engine

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/workers.h"
 #include "optim/arena.h"
 #include "optim/pipeline.h"
-#include "optim/workers.h"
 #include "quant/method.h"
 #include "quant/options.h"
 
@@ -73,7 +73,7 @@ class QuantizedGroup {
                       std::vector<float>& curvature);
   std::vector<size_t> largest_first_;               // tensor indices, largest first (the task order)
   std::vector<std::vector<float>> curvature_;       // per worker: d scratch for the solvers that need a buffer
-  std::unique_ptr<Workers> workers_ = std::make_unique<Workers>();
+  std::unique_ptr<engine::Workers> workers_ = std::make_unique<engine::Workers>();
   std::vector<float> ttq_scales_, ttq_scale_grads_;
 };
 

@@ -1,8 +1,8 @@
-#include "optim/workers.h"
+#include "engine/workers.h"
 
 #include <algorithm>
 
-namespace laq::optim {
+namespace laq::engine {
 
 Workers::~Workers() {
   {
@@ -13,20 +13,28 @@ Workers::~Workers() {
   for (std::thread& t : threads_) t.join();
 }
 
-void Workers::work(int worker) {
+// Claims tasks of `job` until none is left; a helper that arrives late, or for a job that
+// has ended, claims nothing.
+void Workers::work(int worker, unsigned long job) {
   for (;;) {
     std::size_t i;
+    const std::function<void(std::size_t, int)>* task;
     {
       std::lock_guard lock(mutex_);
-      if (next_ >= tasks_ || error_) return;
+      if (job_ != job || worker > active_ || next_ >= tasks_ || error_) return;
       i = next_++;
+      task = task_;
+      ++in_flight_;
     }
+    std::exception_ptr failed;
     try {
-      (*task_)(i, worker);
+      (*task)(i, worker);
     } catch (...) {
-      std::lock_guard lock(mutex_);
-      if (!error_) error_ = std::current_exception();
+      failed = std::current_exception();
     }
+    std::lock_guard lock(mutex_);
+    if (failed && !error_) error_ = failed;
+    if (--in_flight_ == 0) done_.notify_one();
   }
 }
 
@@ -39,11 +47,7 @@ void Workers::loop(int worker) {
       if (stop_) return;
       seen = job_;
     }
-    work(worker);
-    {
-      std::lock_guard lock(mutex_);
-      if (--busy_ == 0) done_.notify_one();
-    }
+    work(worker, seen);
   }
 }
 
@@ -53,6 +57,7 @@ void Workers::run(int threads, std::size_t tasks, const std::function<void(std::
     for (std::size_t i = 0; i < tasks; ++i) task(i, 0);
     return;
   }
+  unsigned long job;
   {
     std::lock_guard lock(mutex_);
     while (static_cast<int>(threads_.size()) < helpers) {
@@ -64,20 +69,20 @@ void Workers::run(int threads, std::size_t tasks, const std::function<void(std::
     next_ = 0;
     error_ = nullptr;
     active_ = helpers;
-    busy_ = helpers;
-    ++job_;
+    job = ++job_;
   }
   wake_.notify_all();
-  work(0);
+  work(0, job);
   std::exception_ptr error;
   {
     std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return busy_ == 0; });
+    done_.wait(lock, [&] { return in_flight_ == 0; });  // no task can be claimed any more
     task_ = nullptr;
+    tasks_ = next_ = 0;  // closes the job for helpers that wake up late
     error = error_;
     error_ = nullptr;
   }
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace laq::optim
+}  // namespace laq::engine

@@ -1,43 +1,17 @@
-// The quantize stage's thread pool, and that the projection does not depend on the thread count.
+// The quantize stage's projection does not depend on the thread count (it spreads tensors over
+// engine::Workers).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <stdexcept>
 #include <vector>
 
 #include "engine/threads.h"
 #include "layers/linear.h"
 #include "optim/adam.h"
 #include "optim/quantize_stage.h"
-#include "optim/workers.h"
 #include "support/gradient_check.h"
 
 namespace laq {
 namespace {
-
-TEST(Workers, RunsEveryTaskOnceOnAnyThreadCount) {
-  optim::Workers workers;
-  for (int threads : {1, 2, 3, 2, 1}) {
-    std::vector<std::atomic<int>> hits(37);
-    std::atomic<int> bad_worker{0};
-    workers.run(threads, hits.size(), [&](std::size_t i, int worker) {
-      ++hits[i];
-      if (worker < 0 || worker >= threads) ++bad_worker;
-    });
-    for (auto& h : hits) EXPECT_EQ(h.load(), 1);
-    EXPECT_EQ(bad_worker.load(), 0);
-  }
-  workers.run(2, 0, [](std::size_t, int) { FAIL(); });
-}
-
-TEST(Workers, RethrowsATasksException) {
-  optim::Workers workers;
-  EXPECT_THROW(workers.run(2, 8, [](std::size_t i, int) { if (i == 5) throw std::runtime_error("task 5"); }),
-               std::runtime_error);
-  std::atomic<int> done{0};
-  workers.run(2, 8, [&](std::size_t, int) { ++done; });  // still usable afterwards
-  EXPECT_EQ(done.load(), 8);
-}
 
 using Groups = std::vector<std::pair<std::string, std::vector<layers::Parameter*>>>;
 

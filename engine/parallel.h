@@ -1,0 +1,33 @@
+#pragma once
+// Data parallelism for laq's own loops (elementwise ops, batch norm, pooling, im2col, the
+// Winograd transforms), on one persistent process-wide pool of engine::threads() threads.
+//
+// parallel_for cuts [0, n) into chunks of `grain` indices, [k*grain, min(n, (k+1)*grain)),
+// whose boundaries depend on n and grain only, never on the thread count, and runs body(begin,
+// end) once per chunk. A loop whose chunks write disjoint outputs is therefore bit-identical on
+// any thread count. A reduction across chunks keeps one partial per chunk (index begin / grain,
+// chunk_count(n, grain) of them) and combines them in chunk order after the call.
+//
+// Fewer than 8 chunks run inline on the caller (waking a helper would cost more).
+//
+// Callers must not overlap it with a multi-threaded OpenBLAS call (laq never does: every op
+// runs its loops between its BLAS calls). A parallel_for issued from inside a chunk, or from a
+// second thread while the pool is busy (the LSTM's batch slices), runs its chunks inline on the
+// calling thread; the result is the same.
+#include <cstdint>
+#include <functional>
+
+namespace laq::engine {
+
+int64_t chunk_count(int64_t n, int64_t grain);
+
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body);
+
+// A grain for a loop whose index i touches about `floats_per_index` floats: chunks of roughly
+// 32K floats (128 KB) amortise the hand-off, yet a 50-image layer still splits into dozens.
+inline int64_t grain_for(int64_t floats_per_index) {
+  constexpr int64_t kChunkFloats = int64_t{1} << 15;
+  return floats_per_index >= kChunkFloats ? 1 : kChunkFloats / (floats_per_index < 1 ? 1 : floats_per_index);
+}
+
+}  // namespace laq::engine
