@@ -70,10 +70,15 @@ inline std::string slurp(const fs::path& p) {
 }
 
 // Runs `laq args...` with `cwd` as working directory; stdout and stderr go to files in cwd.
-inline RunResult run_laq(const fs::path& cwd, const std::vector<std::string>& args) {
+// `launcher` (e.g. mpirun and its flags) goes before the binary.
+inline RunResult run_laq(const fs::path& cwd, const std::vector<std::string>& args,
+                         const std::vector<std::string>& launcher = {}) {
   const fs::path out = cwd / ".laq-stdout", err = cwd / ".laq-stderr";
+  // append() rather than "literal" + string: GCC 12 warns falsely (-Wrestrict) on the latter.
   std::string cmd = "cd ";
-  cmd.append(shell_quote(cwd.string())).append(" && ").append(shell_quote(laq_bin()));
+  cmd.append(shell_quote(cwd.string())).append(" &&");
+  for (const auto& a : launcher) cmd.append(" ").append(shell_quote(a));
+  cmd.append(" ").append(shell_quote(laq_bin()));
   for (const auto& a : args) cmd.append(" ").append(shell_quote(a));
   cmd.append(" </dev/null >").append(shell_quote(out.string())).append(" 2>").append(shell_quote(err.string()));
   const int status = std::system(cmd.c_str());

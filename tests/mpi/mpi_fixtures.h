@@ -24,22 +24,7 @@ inline RunResult run_mpi_laq(const fs::path& cwd, int ranks, const std::vector<s
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
   setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 0);
-  const fs::path out = cwd / ".mpi-stdout", err = cwd / ".mpi-stderr";
-  // append() rather than "literal" + string: GCC 12 warns falsely (-Wrestrict) on the latter.
-  std::string cmd = "cd ";
-  cmd.append(shell_quote(cwd.string())).append(" &&");
-  for (const auto& a : mpirun_args(ranks)) cmd.append(" ").append(shell_quote(a));
-  cmd.append(" ").append(shell_quote(laq_bin()));
-  for (const auto& a : args) cmd.append(" ").append(shell_quote(a));
-  cmd.append(" </dev/null >").append(shell_quote(out.string())).append(" 2>").append(shell_quote(err.string()));
-  const int status = std::system(cmd.c_str());
-  RunResult r;
-  r.code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
+  return run_laq(cwd, args, mpirun_args(ranks));
 }
 
 }  // namespace laq::test
