@@ -49,4 +49,17 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
   pool().run(wanted, static_cast<std::size_t>(chunks), [&](std::size_t k, int) { run_chunk(static_cast<int64_t>(k)); });
 }
 
+void parallel_tasks(int64_t n, const std::function<void(int64_t)>& task) {
+  const int wanted = n >= 2 && !inside_a_chunk ? threads() : 1;
+  std::unique_lock lock(pool_in_use, std::defer_lock);
+  if (wanted <= 1 || !lock.try_lock()) {
+    for (int64_t i = 0; i < n; ++i) task(i);
+    return;
+  }
+  pool().run(wanted, static_cast<std::size_t>(n), [&](std::size_t i, int) {
+    const InsideChunk mark;
+    task(static_cast<int64_t>(i));
+  });
+}
+
 }  // namespace laq::engine

@@ -23,6 +23,11 @@ int64_t chunk_count(int64_t n, int64_t grain);
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body);
 
+// Runs task(i) for every i in [0, n) on the pool, whatever n: for a few coarse tasks (whole
+// matrix products) that are each worth a wake-up. Same rules as parallel_for: disjoint
+// outputs, inline when called from inside a chunk or while the pool is busy.
+void parallel_tasks(int64_t n, const std::function<void(int64_t i)>& task);
+
 // A grain for a loop whose index i touches about `floats_per_index` floats: chunks of roughly
 // 32K floats (128 KB) amortise the hand-off, yet a 50-image layer still splits into dozens.
 inline int64_t grain_for(int64_t floats_per_index) {

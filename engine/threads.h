@@ -1,6 +1,8 @@
 #pragma once
 // The thread policy of the process: one count, engine::threads(), for everything. OpenBLAS's
-// pool does the parallel work of every matrix product and convolution GEMM. laq's own loops
+// pool does the parallel work of every large matrix product (dense layers, im2col
+// convolution); the Winograd convolution's batches of small products are spread over laq's
+// pool instead, one single-threaded OpenBLAS call each (engine/parallel_gemms.h). laq's own loops
 // (elementwise ops, batch norm, pooling, im2col, the Winograd transforms) run on a persistent
 // pool of the same size through parallel_for (engine/parallel.h), always between BLAS calls,
 // never during one, so the two pools take turns on the cores. The quantize stage spreads
