@@ -10,7 +10,7 @@
 #include "engine/error.h"
 
 int main(int argc, char** argv) {
-  laq::apps::select_blas_kernels(argv);
+  laq::apps::prepare_blas_environment(argv);
   laq::apps::tune_allocator();
   const std::string usage =
       "usage: laq <command> [options]\n"

@@ -9,17 +9,32 @@
 
 namespace laq::apps {
 
-void select_blas_kernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE")) return;
+namespace {
+
+// Whether OpenBLAS would run faster with the AVX-512 kernels it did not pick itself.
+bool avx512_kernels_missed() {
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-  if (!avx512) return;
+  if (!avx512) return false;
   const char* chosen = openblas_get_corename();
-  if (chosen && (std::strstr(chosen, "kylake") || std::strstr(chosen, "ooperlake") || std::strstr(chosen, "apphire")))
-    return;
-  setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
-  execv("/proc/self/exe", argv);
-  // If the re-exec fails we simply continue with the kernels OpenBLAS chose.
+  return !(chosen && (std::strstr(chosen, "kylake") || std::strstr(chosen, "ooperlake") || std::strstr(chosen, "apphire")));
+}
+
+}  // namespace
+
+void prepare_blas_environment(char** argv) {
+  bool changed = false;
+  if (!std::getenv("OPENBLAS_CORETYPE") && avx512_kernels_missed()) {
+    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    changed = true;
+  }
+  if (!std::getenv("OPENBLAS_THREAD_TIMEOUT")) {
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+    changed = true;
+  }
+  // Both are set now, so the new image does not come back here. If the re-exec fails we
+  // simply continue with the settings OpenBLAS loaded with.
+  if (changed) execv("/proc/self/exe", argv);
 }
 
 void tune_allocator() {
