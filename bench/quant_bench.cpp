@@ -42,18 +42,11 @@ void BM_lat_e_histogram(benchmark::State& state) {
   auto& t = const_cast<Tensor&>(tensor());
   for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, t.d, t.out));
 }
-// What the quantize stage runs: d read as sqrt(v) + 1e-8 on the fly (no d pass), with and
-// without the last step's scale as a hint (the hint saves the second read of the tensor).
+// What the quantize stage runs: d read as sqrt(v) + 1e-8 on the fly (no d pass).
 void BM_lat_e_stage_path(benchmark::State& state) {
   auto& t = const_cast<Tensor&>(tensor());
   const Curvature d = Curvature::root(t.v, 1e-8f);
   for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, d, t.out));
-}
-void BM_lat_e_stage_path_hinted(benchmark::State& state) {
-  auto& t = const_cast<Tensor&>(tensor());
-  const Curvature d = Curvature::root(t.v, 1e-8f);
-  const Scales previous = lat_exact(t.w, d, t.out);
-  for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, d, t.out, false, nullptr, previous));
 }
 void BM_lat_e_sorted(benchmark::State& state) {
   auto& t = const_cast<Tensor&>(tensor());
@@ -81,7 +74,6 @@ void BM_laq_linear_3bit(benchmark::State& state) {
 #define LAQ_QUANT_BENCH(f) BENCHMARK(f)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true)
 LAQ_QUANT_BENCH(BM_lat_e_histogram);
 LAQ_QUANT_BENCH(BM_lat_e_stage_path);
-LAQ_QUANT_BENCH(BM_lat_e_stage_path_hinted);
 LAQ_QUANT_BENCH(BM_lat_e_sorted);
 LAQ_QUANT_BENCH(BM_lat_e_code_faithful);
 LAQ_QUANT_BENCH(BM_lat_a);

@@ -54,7 +54,12 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
 }
 
 void QuantizedGroup::project(std::span<const float> second_moment, std::span<const float> warm) {
-  const int threads = std::max(1, engine::threads());
+  // The exact ternary solvers spread each tensor's passes over the engine's pool themselves
+  // (fixed chunks: the same bits on any thread count, and no thread left with the largest
+  // tensor alone), so their tensors go one after another.
+  const bool solver_splits_tensors =
+      (method_ == quant::Method::lat_e || method_ == quant::Method::lat2_e) && !options_.code_faithful;
+  const int threads = solver_splits_tensors ? 1 : std::max(1, engine::threads());
   if (curvature_.size() < static_cast<size_t>(threads)) curvature_.resize(threads);
   workers_->run(threads, largest_first_.size(), [&](size_t task, int worker) {
     project_tensor(largest_first_[task], second_moment, warm, curvature_[worker]);
@@ -88,9 +93,8 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
       const quant::Curvature part = d.slice(r * row, row);
       std::span<const float> wr = w.subspan(r * row, row);
       std::span<float> qr = q.subspan(r * row, row);
-      const quant::Scales previous = scales(t, r);  // a hint only: saves a pass, changes nothing
-      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful, nullptr, previous)
-                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful, nullptr, previous));
+      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful)
+                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful));
     }
     return;
   }

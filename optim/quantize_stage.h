@@ -53,7 +53,8 @@ class QuantizedGroup {
 
   // Projects every tensor with curvature d = sqrt(second_moment) + 1e-8 (empty: uniform)
   // and warm start `warm` (empty: the current quantized values). The tensors are spread
-  // over engine::threads() threads, each tensor solved whole by one of them, so the result
+  // over engine::threads() threads, each tensor solved whole by one of them (the exact
+  // ternary solvers instead split each tensor into fixed chunks themselves), so the result
   // does not depend on the thread count.
   void project(std::span<const float> second_moment, std::span<const float> warm = {});
   // TTQ's trained scales, two per tensor (positive, negative magnitudes).

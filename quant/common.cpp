@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 
 namespace laq::quant {
 
@@ -34,8 +35,14 @@ void write_ternary(std::span<const float> w, Scales scales, std::span<float> out
   // Compare against the float scale halved (exact in float), so decode(encode(out)) == out.
   const float up = scales.positive > 0 ? scales.positive * 0.5f : std::numeric_limits<float>::infinity();
   const float down = scales.negative > 0 ? scales.negative * 0.5f : std::numeric_limits<float>::infinity();
-  for (std::size_t i = 0; i < w.size(); ++i)
-    out[i] = scales.positive * float(w[i] > up) - scales.negative * float(w[i] < -down);  // no branches
+  const float* const in = w.data();
+  float* const to = out.data();
+  const float positive = scales.positive, negative = scales.negative;
+  // Elementwise, so any split gives the same bits; captured by value so that it vectorises.
+  engine::parallel_for(static_cast<int64_t>(w.size()), engine::grain_for(2), [=](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i)
+      to[i] = positive * float(in[i] > up) - negative * float(in[i] < -down);  // no branches
+  });
 }
 
 std::vector<float> Curvature::materialize(std::size_t n) const {

@@ -148,29 +148,29 @@ Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<
 }
 
 Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful,
-                 Trace* trace, Scales previous) {
+                 Trace* trace) {
   if (d.kind == Curvature::Kind::values) return lat_exact(w, d.data, out, code_faithful, trace);
   require_size(d, w.size(), "lat_exact");
   require_size(out, w.size(), "lat_exact", "out");
   require_no_alias(w, out, "lat_exact");
   if (w.empty()) return {};
   if (code_faithful) return lat_exact_code(w, d.materialize(w.size()), out, trace);
-  const float alpha = static_cast<float>(best_support(w, d, Side::all, trace, 0.5 * previous.positive).alpha());
+  const float alpha = static_cast<float>(best_support(w, d, Side::all, trace).alpha());
   const Scales scales{alpha, alpha};
   write_ternary(w, scales, out);
   return scales;
 }
 
 Scales lat2_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful,
-                  Trace* trace, Scales previous) {
+                  Trace* trace) {
   if (d.kind == Curvature::Kind::values) return lat2_exact(w, d.data, out, code_faithful, trace);
   require_size(d, w.size(), "lat2_exact");
   require_size(out, w.size(), "lat2_exact", "out");
   require_no_alias(w, out, "lat2_exact");
   if (w.empty()) return {};
   if (code_faithful) return lat2_exact_code(w, d.materialize(w.size()), out, trace);
-  const Scales scales{static_cast<float>(best_support(w, d, Side::positive, trace, 0.5 * previous.positive).alpha()),
-                      static_cast<float>(best_support(w, d, Side::negative, trace, 0.5 * previous.negative).alpha())};
+  const Scales scales{static_cast<float>(best_support(w, d, Side::positive, trace).alpha()),
+                      static_cast<float>(best_support(w, d, Side::negative, trace).alpha())};
   write_ternary(w, scales, out);
   return scales;
 }

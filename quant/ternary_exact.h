@@ -39,11 +39,9 @@ Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<
 
 // The same two solvers reading the curvature through a view (quant/common.h: e.g. Adam's v
 // with d = sqrt(v) + eps formed on the fly): bit-identical results, no d buffer.
-// `previous`: the scales the last step returned (0: unknown), a hint that saves work and
-// never changes the answer (see best_support_histogram).
 Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful = false,
-                 Trace* trace = nullptr, Scales previous = {});
+                 Trace* trace = nullptr);
 Scales lat2_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful = false,
-                  Trace* trace = nullptr, Scales previous = {});
+                  Trace* trace = nullptr);
 
 }  // namespace laq::quant

@@ -41,7 +41,7 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 // The same answer in O(n) expected time (up to rounding of the sums: near-equal scores
 // whose difference is below ~1e-12 relative may resolve differently).
 //  1. one pass bins the magnitudes into `bins` equal-width bins over [0, max], keeping per
-//     bin the count, sum d|w| and sum d (each bin's sums added in element order);
+//     bin the count, sum d|w| and sum d;
 //  2. suffix sums give the exact score at every bin edge (edges are tie-group ends, since
 //     equal magnitudes share a bin);
 //  3. inside a bin the prefix sum P(t), as a function of the added curvature t, is concave
@@ -53,21 +53,18 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 //     tightened with their real smallest and largest magnitude, and the bins that still
 //     could beat the best edge are sorted and scanned exactly, in decreasing order of
 //     peak. Typically a handful of bins.
+// The passes run on fixed chunks of 2^20 elements over engine::parallel_tasks, each with
+// its own partial sums, added in chunk order: the same bits on any thread count.
+// The curvature can be read through a view (e.g. Adam's v, d = sqrt(v) + eps formed on the
+// fly with the same float operations): identical results, no d buffer.
+Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
+                               Trace* trace = nullptr);
 Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
                                Trace* trace = nullptr);
-
-// The same, reading the curvature through a view (e.g. Adam's v, d = sqrt(v) + eps formed
-// on the fly with the same float operations): identical results, one pass fewer.
-// `hint`: the threshold (alpha / 2) expected on this side, e.g. the last step's; 0 = none.
-// It changes no result, only the work: the elements near it are kept during pass 2, and
-// when the bins to sort all lie there, pass 4 needs no second read of the tensor.
-Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
-                               Trace* trace = nullptr, double hint = 0.0);
 
 // Picks the sorted reference for small inputs (or when tracing, because its table is what
 // a student can follow) and the histogram solver otherwise.
 Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
-Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace = nullptr,
-                     double hint = 0.0);
+Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace = nullptr);
 
 }  // namespace laq::quant

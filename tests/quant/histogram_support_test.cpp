@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "engine/threads.h"
 #include "quant/ternary_exact.h"
 #include "quant/top_support.h"
 #include "tests/quant/quant_test_util.h"
@@ -73,31 +74,32 @@ TEST(HistogramSupport, MillionElementsThroughLatExact) {
 }
 
 
-// The hint (the last step's threshold, as the quantize stage passes it) only decides which
-// elements are kept on the way; the answer must be the same bits with any hint: right, a
-// little off, far off, beyond the largest magnitude, or none.
-TEST(HistogramSupport, HintChangesNoResult) {
+// Past 2^20 elements the passes run on several chunks, each with its own partial histogram,
+// on the engine's pool: still the sorted answer, and the same bits on one or two threads.
+TEST(HistogramSupport, SeveralChunksOnOneAndTwoThreadsEqualTheSortedReference) {
+  const int saved = engine::threads();
   int seed = 500;
-  for (Shape shape : {Shape::uniform, Shape::gaussian, Shape::heavy_ties, Shape::many_zeros, Shape::one_sided}) {
+  for (Shape shape : {Shape::gaussian, Shape::many_zeros}) {
     std::mt19937 rng(++seed);
-    const std::size_t n = 50000;
+    const std::size_t n = 2200000;  // chunks of 1048576, 1048576 and 102848 elements
     const auto w = make(rng, n, shape);
     std::vector<float> v(n);
     for (auto& x : v) x = std::uniform_real_distribution<float>(0.0f, 1e-4f)(rng);
     const Curvature d = Curvature::root(v, 1e-8f);
+    const std::vector<float> values = d.materialize(n);
     for (Side side : {Side::all, Side::positive, Side::negative}) {
-      const Support plain = best_support(w, d, side);
-      const double threshold = plain.alpha() / 2;
-      for (double hint : {threshold, threshold * 1.02, threshold * 0.9, threshold * 3, 0.001, 10.0}) {
-        const Support hinted = best_support(w, d, side, nullptr, hint);
-        const std::string where = "shape=" + std::to_string(int(shape)) + " side=" + std::to_string(int(side)) +
-                                  " hint=" + std::to_string(hint);
-        EXPECT_EQ(hinted.size, plain.size) << where;
-        EXPECT_EQ(hinted.sum_dw, plain.sum_dw) << where;
-        EXPECT_EQ(hinted.sum_d, plain.sum_d) << where;
-      }
+      const std::string where = "shape=" + std::to_string(int(shape)) + " side=" + std::to_string(int(side));
+      engine::set_threads(1);
+      const Support one = best_support(w, d, side);
+      engine::set_threads(2);
+      const Support two = best_support(w, d, side);
+      expect_same(one, best_support_sorted(w, values, side), where);
+      EXPECT_EQ(one.size, two.size) << where;
+      EXPECT_EQ(one.sum_dw, two.sum_dw) << where;
+      EXPECT_EQ(one.sum_d, two.sum_d) << where;
     }
   }
+  engine::set_threads(saved);
 }
 
 }  // namespace
