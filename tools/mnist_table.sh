@@ -35,7 +35,9 @@ for m in $methods; do
   dir="$out/$m"
   [[ "$m" != fpn && -f "$dir/checkpoint.h5" && ! -f "$dir/model.h5" ]] || continue
   grep -q '"type": "result"' "$dir/results.jsonl" 2>/dev/null || continue
-  "$laq" export --checkpoint "$dir/checkpoint.h5" --out "$dir/model.h5" > /dev/null || echo "== $m: export FAILED"
+  # The best-validation epoch's weights (best.h5) when the run kept them.
+  from="$dir/best.h5"; [[ -f "$from" ]] || from="$dir/checkpoint.h5"
+  "$laq" export --checkpoint "$from" --out "$dir/model.h5" > /dev/null || echo "== $m: export FAILED"
 done
 printf '\n| method | best epoch | val error (%%) | test error at best val (%%) | weights packed vs float32 | minutes |\n|---|---|---|---|---|---|\n'
 for m in $methods; do

@@ -132,6 +132,16 @@ void Trainer::checkpoint() {
   if (writes_files()) save_checkpoint(out_dir_ / "checkpoint.h5", config_, progress_, session_.state());
 }
 
+// The checkpoint just written is the best-validation epoch's: kept as best.h5, because the
+// figure a run reports (test error at the best validation epoch) belongs to these weights,
+// and `laq export --checkpoint RUN/best.h5` should pack them, not the last epoch's.
+void Trainer::keep_best() {
+  if (!writes_files()) return;
+  const fs::path partial = out_dir_ / "best.h5.partial";
+  fs::copy_file(out_dir_ / "checkpoint.h5", partial, fs::copy_options::overwrite_existing);
+  fs::rename(partial, out_dir_ / "best.h5");  // a kill leaves the old best.h5 or the new one
+}
+
 Json Trainer::result_header() const {
   Json config;
   visit_fields(const_cast<RunConfig&>(config_), [&](const char* k, auto& v) { config.add(k, v); });
@@ -250,6 +260,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
     progress_.elapsed_seconds = elapsed_before + seconds_since(run_start);
     ++progress_.epoch;
     checkpoint();
+    if (r.tested) keep_best();
   }
 
   TrainResult result{progress_.best_epoch, progress_.best_val_error, progress_.test_error_at_best,

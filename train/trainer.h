@@ -86,6 +86,7 @@ class Trainer {
  private:
   double train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors);
   void checkpoint();
+  void keep_best();
   Json result_header() const;
   void append_result(const Json& line) const;
 
