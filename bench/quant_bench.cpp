@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "quant/alternating.h"
+#include "quant/histogram.h"
 #include "quant/quantize.h"
 #include "quant/ternary_exact.h"
 
@@ -48,6 +49,22 @@ void BM_lat_e_stage_path(benchmark::State& state) {
   const Curvature d = Curvature::root(t.v, 1e-8f);
   for (auto _ : state) benchmark::DoNotOptimize(lat_exact(t.w, d, t.out));
 }
+// The histogram pass alone (one thread, one partial over the whole tensor, 8,192 bins): the
+// scattered (d|w|, d) additions that every exact ternary solve pays once per weight.
+void BM_histogram_pass(benchmark::State& state) {
+  auto& t = const_cast<Tensor&>(tensor());
+  const histogram::Grid grid = histogram::Grid::over(1.0, 8192);
+  histogram::Partial part;
+  const float* v = t.v.data();
+  for (auto _ : state) {
+    part.reset(grid);
+    histogram::accumulate<Side::all>(part, grid, t.w.data(), t.w.size(),
+                                     [v](std::size_t i) { return std::sqrt(v[i]) + 1e-8f; });
+    benchmark::DoNotOptimize(part.sums.data());
+  }
+  state.counters["ns_per_weight"] =
+      benchmark::Counter(double(t.w.size()) * double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
 void BM_lat_e_sorted(benchmark::State& state) {
   auto& t = const_cast<Tensor&>(tensor());
   for (auto _ : state) benchmark::DoNotOptimize(lat_exact_sorted(t.w, t.d, t.out));
@@ -74,6 +91,7 @@ void BM_laq_linear_3bit(benchmark::State& state) {
 #define LAQ_QUANT_BENCH(f) BENCHMARK(f)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true)
 LAQ_QUANT_BENCH(BM_lat_e_histogram);
 LAQ_QUANT_BENCH(BM_lat_e_stage_path);
+LAQ_QUANT_BENCH(BM_histogram_pass);
 LAQ_QUANT_BENCH(BM_lat_e_sorted);
 LAQ_QUANT_BENCH(BM_lat_e_code_faithful);
 LAQ_QUANT_BENCH(BM_lat_a);
