@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "engine/error.h"
 #include "quant/support_scan.h"
 
 namespace laq::quant::histogram {
@@ -12,6 +13,30 @@ using scan::Best;
 using scan::score_of;
 using scan::side_label;
 using scan::sort_descending;
+
+Partial side_of(const SignedPartial& part, const Grid& grid, Side side) {
+  const std::size_t bins = grid.bins;
+  Partial out;
+  out.reset(grid);
+  if (!part.by_sign) {
+    if (side != Side::all) throw Error("histogram::side_of: a histogram of magnitudes has no sides");
+    std::copy_n(part.sums.begin(), bins, out.sums.begin());
+    std::copy_n(part.count.begin(), bins, out.count.begin());
+    out.largest_bits = std::max(part.largest_positive, part.largest_negative);
+    return out;
+  }
+  for (std::size_t k = 0; k < bins; ++k) {
+    if (side != Side::negative) out.sums[k] += part.sums[k], out.count[k] += part.count[k];
+    if (side != Side::positive) out.sums[k] += part.sums[bins + k], out.count[k] += part.count[bins + k];
+  }
+  if (side == Side::all)
+    for (std::size_t z = 0; z < kSpecial / 2; ++z)
+      out.sums[0] += part.sums[2 * bins + z], out.count[0] += part.count[2 * bins + z];
+  out.largest_bits = side == Side::positive   ? part.largest_positive
+                     : side == Side::negative ? part.largest_negative
+                                              : std::max(part.largest_positive, part.largest_negative);
+  return out;
+}
 
 Support solve(const Grid& grid, std::span<const Partial> parts, Side side, const Gather& gather, Trace* trace) {
   const std::size_t bins = grid.bins;

@@ -35,11 +35,12 @@ typedef double Pair __attribute__((vector_size(16)));
 struct Grid {
   std::size_t bins = 1;
   double scale = 1.0;  // bins per unit of magnitude
-  static Grid over(double range, std::size_t bins) { return {bins, double(bins) / range}; }
+  double top = 0.0;    // bins - 1, as the double the clamp compares with
+  static Grid over(double range, std::size_t bins) { return {bins, double(bins) / range, double(bins - 1)}; }
   // Clamped before the conversion (which would overflow), in a form that vectorises; NaN
   // fails the comparison and lands in the top bin too.
   std::uint32_t bin_of(float magnitude) const {
-    return static_cast<std::uint32_t>(std::min(double(bins - 1), double(magnitude) * scale));
+    return static_cast<std::uint32_t>(std::min(top, double(magnitude) * scale));
   }
 };
 
@@ -59,11 +60,11 @@ struct Partial {
   }
 };
 
-// Whether w takes no part on `side`: the other sign, and exact zeros and NaN for one-sided
-// searches. Arithmetic, never a branch: real weights' signs are unpredictable.
+// Whether w takes no part on `side`: NaN never; the other sign and exact zeros for the
+// one-sided searches. Arithmetic, never a branch: real weights' signs are unpredictable.
 template <Side OnSide>
 inline bool excluded(float x) {
-  if constexpr (OnSide == Side::all) return false;
+  if constexpr (OnSide == Side::all) return (std::bit_cast<std::uint32_t>(x) & 0x7fffffffu) > 0x7f800000u;
   else if constexpr (OnSide == Side::positive) return !(x > 0.0f);
   else return !(x < 0.0f);
 }
@@ -90,25 +91,53 @@ std::uint32_t largest_bits_of(const float* w, std::size_t count) {
   return largest;
 }
 
+// One piece's sums, by sign when a search needs one side (the two-scale ternary needs
+// both, and gets them from one pass): bins [0, B) hold the magnitudes of w > 0 and [B, 2B)
+// those of w < 0, then kSpecial bins take exact zeros (the first half) and NaN (the second),
+// spread so that their updates do not form one chain of dependent additions. Without
+// `by_sign` (the one-scale ternary) bins [0, B) hold every magnitude, zeros in bin 0, and
+// the special bins only NaN: half the bins to touch.
+constexpr std::size_t kSpecial = 16;
+struct SignedPartial {
+  bool by_sign = true;
+  std::vector<Pair> sums;
+  std::vector<std::uint32_t> count;
+  std::uint32_t largest_positive = 0, largest_negative = 0;  // magnitude bits (0: none)
+  void reset(const Grid& grid, bool split_by_sign) {
+    by_sign = split_by_sign;
+    const std::size_t size = (by_sign ? 2 : 1) * grid.bins + kSpecial;
+    sums.assign(size, Pair{0.0, 0.0});
+    count.assign(size, 0);
+    largest_positive = largest_negative = 0;
+  }
+};
+
 // Elements go in blocks: vectorisable loops (each alone, or GCC gives up on them) compute
 // the bins and the pairs (d|w|, d), then a scalar loop does the scattered additions alone
 // (with anything else in the loop the compiler must assume aliasing and reloads per element).
 constexpr std::size_t kBlock = 256;
 
 // Adds w[0, count) to `part`; curvature(i) is the curvature of w[i].
-template <Side OnSide, class Curvature>
-void accumulate(Partial& part, const Grid& grid, const float* w, std::size_t count, Curvature curvature) {
+template <class Curvature>
+void accumulate(SignedPartial& part, const Grid& grid, const float* w, std::size_t count, Curvature curvature) {
   std::uint32_t block_bin[kBlock];
   float block_d[kBlock];
   alignas(16) double block_pair[2 * kBlock];
   Pair* const sums = part.sums.data();
   std::uint32_t* const counts = part.count.data();
+  const std::uint32_t bins = static_cast<std::uint32_t>(grid.bins), half = kSpecial / 2;
+  const std::uint32_t special_base = static_cast<std::uint32_t>(part.sums.size() - kSpecial);
+  const std::uint32_t negative_offset = part.by_sign ? bins : 0;  // where w < 0 go
+  const std::uint32_t zeros_apart = part.by_sign ? 1 : 0;         // zeros in the special bins
+  std::uint32_t largest_positive = part.largest_positive, largest_negative = part.largest_negative;
   for (std::size_t b = 0; b < count; b += kBlock) {
     const std::size_t m = std::min(kBlock, count - b);
     const float* wb = w + b;
     for (std::size_t i = 0; i < m; ++i) {
-      const std::uint32_t spill = static_cast<std::uint32_t>(grid.bins + (b + i) % kSpill);
-      block_bin[i] = excluded<OnSide>(wb[i]) ? spill : grid.bin_of(std::fabs(wb[i]));
+      const std::uint32_t bits = std::bit_cast<std::uint32_t>(wb[i]), magnitude = bits & 0x7fffffffu;
+      const std::uint32_t special = special_base + (magnitude > 0x7f800000u ? half : 0u) + ((b + i) & (half - 1));
+      const std::uint32_t signed_bin = grid.bin_of(std::bit_cast<float>(magnitude)) + negative_offset * (bits >> 31);
+      block_bin[i] = (magnitude == 0 && zeros_apart) || magnitude > 0x7f800000u ? special : signed_bin;
     }
     for (std::size_t i = 0; i < m; ++i) block_d[i] = curvature(b + i);  // sqrt(v) + eps, vectorised
     for (std::size_t i = 0; i < m; ++i) {
@@ -121,9 +150,34 @@ void accumulate(Partial& part, const Grid& grid, const float* w, std::size_t cou
       sums[block_bin[i]] += pair;
       ++counts[block_bin[i]];
     }
-    part.largest_bits = std::max(part.largest_bits, largest_bits_of<OnSide>(wb, m));
+    // The largest magnitude of each sign, over bit patterns (monotone for non-negative
+    // floats), with masks instead of conditions: in this form GCC vectorises it.
+    std::uint32_t positive = 0, negative = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+      std::uint32_t bits;
+      std::memcpy(&bits, wb + i, sizeof bits);
+      positive = std::max(positive, bits & ((bits >> 31) - 1u));
+      negative = std::max(negative, (bits & 0x7fffffffu) & (0u - (bits >> 31)));
+    }
+    if (positive > 0x7f800000u || negative > 0x7f800000u) {  // a NaN: again without it (rare)
+      positive = negative = 0;
+      for (std::size_t i = 0; i < m; ++i) {
+        if (std::isnan(wb[i])) continue;
+        const std::uint32_t magnitude = std::bit_cast<std::uint32_t>(std::fabs(wb[i]));
+        (std::signbit(wb[i]) ? negative : positive) = std::max(std::signbit(wb[i]) ? negative : positive, magnitude);
+      }
+    }
+    largest_positive = std::max(largest_positive, positive);
+    largest_negative = std::max(largest_negative, negative);
   }
+  part.largest_positive = largest_positive;
+  part.largest_negative = largest_negative;
 }
+
+// One side's histogram out of a piece's: w > 0, w < 0, or |w| (both signs added bin by
+// bin, exact zeros into bin 0; NaN takes part in no side). Throws laq::Error for a sign's
+// side of a partial not split by sign.
+Partial side_of(const SignedPartial& part, const Grid& grid, Side side);
 
 // An element of a bin that may hold the best cut: (magnitude, curvature).
 using Entry = std::pair<float, float>;  // the same as scan::Entry

@@ -141,8 +141,8 @@ Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<
   check(w, d, out, "lat2_exact");
   if (w.empty()) return {};
   if (code_faithful) return lat2_exact_code(w, d, out, trace);
-  const Scales scales{static_cast<float>(best_support(w, d, Side::positive, trace).alpha()),
-                      static_cast<float>(best_support(w, d, Side::negative, trace).alpha())};
+  const auto [positive, negative] = best_support_both_sides(w, Curvature::values(d), trace);
+  const Scales scales{static_cast<float>(positive.alpha()), static_cast<float>(negative.alpha())};
   write_ternary(w, scales, out);
   return scales;
 }
@@ -169,8 +169,8 @@ Scales lat2_exact(std::span<const float> w, const Curvature& d, std::span<float>
   require_no_alias(w, out, "lat2_exact");
   if (w.empty()) return {};
   if (code_faithful) return lat2_exact_code(w, d.materialize(w.size()), out, trace);
-  const Scales scales{static_cast<float>(best_support(w, d, Side::positive, trace).alpha()),
-                      static_cast<float>(best_support(w, d, Side::negative, trace).alpha())};
+  const auto [positive, negative] = best_support_both_sides(w, d, trace);
+  const Scales scales{static_cast<float>(positive.alpha()), static_cast<float>(negative.alpha())};
   write_ternary(w, scales, out);
   return scales;
 }

@@ -1,6 +1,7 @@
 #include "quant/top_support.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <bit>
 #include <cstdint>
@@ -103,36 +104,22 @@ void for_each_piece(std::size_t size, Body&& body) {
   });
 }
 
+// Pass 3 of one side's search: the elements of the bins it must look into, read again.
 template <Side OnSide, class Curv>
-Support histogram_search(std::span<const float> w, Curv curvature, std::size_t bins, Trace* trace) {
-  const std::size_t size = w.size(), pieces = (size + kPiece - 1) / kPiece;
-  if (size == 0) return {};
-  // Pass 1: the largest magnitude sets the bin width.
-  std::vector<std::uint32_t> largest(pieces);
-  for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
-    largest[p] = histogram::largest_bits_of<OnSide>(w.data() + first, last - first);
-  });
-  const float range = std::bit_cast<float>(*std::max_element(largest.begin(), largest.end()));
-  const histogram::Grid grid = histogram::Grid::over(range > 0.0f ? double(range) : 1.0, bins);
-  // Pass 2: the histogram, one partial per piece.
-  std::vector<histogram::Partial> parts(pieces);
-  for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
-    parts[p].reset(grid);
-    histogram::accumulate<OnSide>(parts[p], grid, w.data() + first, last - first,
-                                  [&](std::size_t i) { return curvature(first + i); });
-  });
-  // Pass 3, if any bin needs looking into: its elements, read again.
-  auto gather = [&](histogram::GatherPlan& plan, std::vector<histogram::Entry>& gathered) {
-    for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
+histogram::Gather gather_from(std::span<const float> w, Curv curvature, const histogram::Grid& grid) {
+  return [=](histogram::GatherPlan& plan, std::vector<histogram::Entry>& gathered) {
+    for_each_piece(w.size(), [&](std::size_t p, std::size_t first, std::size_t last) {
       std::int64_t* const next = plan.next[p].data();
       const std::uint32_t span = plan.high - plan.low, low = plan.low;
+      const double scale = grid.scale, top = grid.top;  // locals: stores cannot alias them
       std::uint32_t block_bin[histogram::kBlock];
       for (std::size_t b = first; b < last; b += histogram::kBlock) {
         const std::size_t m = std::min(histogram::kBlock, last - b);
         const float* wb = w.data() + b;
         for (std::size_t i = 0; i < m; ++i) {  // vectorised; excluded elements get a bin past `span`
           const bool out = histogram::excluded<OnSide>(wb[i]);
-          block_bin[i] = out ? span + 1 : grid.bin_of(std::fabs(wb[i])) - low;  // below `low` wraps around: out too
+          const std::uint32_t k = static_cast<std::uint32_t>(std::min(top, double(std::fabs(wb[i])) * scale));
+          block_bin[i] = out ? span + 1 : k - low;  // below `low` wraps around: out too
         }
         for (std::size_t i = 0; i < m; ++i) {
           const std::uint32_t k = block_bin[i];
@@ -142,18 +129,49 @@ Support histogram_search(std::span<const float> w, Curv curvature, std::size_t b
       }
     });
   };
-  return histogram::solve(grid, parts, OnSide, gather, trace);
 }
 
+// The support search on each of `sides`, all from one histogram of both signs: the two
+// sides of the two-scale ternary cost one histogram pass, not two.
 template <class Curv>
-Support histogram_dispatch(std::span<const float> w, Curv curvature, Side side, std::size_t bins, Trace* trace) {
-  bins = std::max<std::size_t>(bins, 1);
-  switch (side) {
-    case Side::all: return histogram_search<Side::all>(w, curvature, bins, trace);
-    case Side::positive: return histogram_search<Side::positive>(w, curvature, bins, trace);
-    case Side::negative: return histogram_search<Side::negative>(w, curvature, bins, trace);
+std::vector<Support> histogram_search(std::span<const float> w, Curv curvature, std::size_t bins,
+                                      std::span<const Side> sides, Trace* trace) {
+  const std::size_t size = w.size(), pieces = (size + kPiece - 1) / kPiece;
+  if (size == 0) return std::vector<Support>(sides.size());
+  // Pass 1: the largest magnitude sets the bin width.
+  std::vector<std::uint32_t> largest(pieces);
+  for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
+    largest[p] = histogram::largest_bits_of<Side::all>(w.data() + first, last - first);
+  });
+  const float range = std::bit_cast<float>(*std::max_element(largest.begin(), largest.end()));
+  const histogram::Grid grid = histogram::Grid::over(range > 0.0f ? double(range) : 1.0, bins);
+  // Pass 2: the histogram (by sign unless only |w| is asked for), one partial per piece.
+  std::vector<histogram::SignedPartial> signed_parts(pieces);
+  for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
+    signed_parts[p].reset(grid, !(sides.size() == 1 && sides[0] == Side::all));
+    histogram::accumulate(signed_parts[p], grid, w.data() + first, last - first,
+                          [&](std::size_t i) { return curvature(first + i); });
+  });
+  std::vector<Support> found;
+  for (const Side side : sides) {
+    std::vector<histogram::Partial> parts;
+    for (const auto& part : signed_parts) parts.push_back(histogram::side_of(part, grid, side));
+    const histogram::Gather gather = side == Side::all        ? gather_from<Side::all>(w, curvature, grid)
+                                     : side == Side::positive ? gather_from<Side::positive>(w, curvature, grid)
+                                                              : gather_from<Side::negative>(w, curvature, grid);
+    found.push_back(histogram::solve(grid, parts, side, gather, trace));
   }
-  return {};
+  return found;
+}
+
+template <class Visit>
+auto with_curvature(const Curvature& d, Visit&& visit) {
+  switch (d.kind) {
+    case Curvature::Kind::values: return visit(FromValues{d.data.data()});
+    case Curvature::Kind::root: return visit(FromRoot{d.data.data(), d.value});
+    case Curvature::Kind::constant: break;
+  }
+  return visit(FromConstant{d.value});
 }
 
 std::size_t default_bins(std::size_t n) {
@@ -167,13 +185,22 @@ constexpr std::size_t kSmall = 4096;
 Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
                                Trace* trace) {
   require_size(d, w.size(), "best_support_histogram");
-  switch (d.kind) {
-    case Curvature::Kind::values: return histogram_dispatch(w, FromValues{d.data.data()}, side, bins, trace);
-    case Curvature::Kind::root:
-      return histogram_dispatch(w, FromRoot{d.data.data(), d.value}, side, bins, trace);
-    case Curvature::Kind::constant: return histogram_dispatch(w, FromConstant{d.value}, side, bins, trace);
+  const Side sides[] = {side};
+  return with_curvature(d, [&](auto curvature) {
+    return histogram_search(w, curvature, std::max<std::size_t>(bins, 1), sides, trace)[0];
+  });
+}
+
+std::array<Support, 2> best_support_both_sides(std::span<const float> w, const Curvature& d, Trace* trace) {
+  require_size(d, w.size(), "best_support_both_sides");
+  if (trace || w.size() < kSmall) {
+    const std::vector<float> values = d.materialize(w.size());
+    return {best_support_sorted(w, values, Side::positive, trace), best_support_sorted(w, values, Side::negative, trace)};
   }
-  return {};
+  const Side sides[] = {Side::positive, Side::negative};
+  const std::vector<Support> found = with_curvature(
+      d, [&](auto curvature) { return histogram_search(w, curvature, default_bins(w.size()), sides, nullptr); });
+  return {found[0], found[1]};
 }
 
 Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace) {

@@ -11,6 +11,7 @@
 // group is never better than one of the group's ends (P^2/D is convex along the straight
 // segment the group traces in the (D, P) plane), and a tie group cannot be split by a
 // threshold anyway. On an exact tie of scores the smaller support wins.
+#include <array>
 #include <cstddef>
 #include <span>
 
@@ -61,6 +62,10 @@ Support best_support_histogram(std::span<const float> w, const Curvature& d, Sid
                                Trace* trace = nullptr);
 Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
                                Trace* trace = nullptr);
+
+// Both sides of the two-scale ternary, {w > 0, w < 0}: the same answers as two
+// best_support calls, from one histogram pass over the tensor.
+std::array<Support, 2> best_support_both_sides(std::span<const float> w, const Curvature& d, Trace* trace = nullptr);
 
 // Picks the sorted reference for small inputs (or when tracing, because its table is what
 // a student can follow) and the histogram solver otherwise.

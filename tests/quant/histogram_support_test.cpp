@@ -74,6 +74,37 @@ TEST(HistogramSupport, MillionElementsThroughLatExact) {
 }
 
 
+// The two-scale ternary asks for both sides from one histogram pass: the same answers as
+// one search per side, and as the sorted reference.
+TEST(HistogramSupport, BothSidesAtOnceEqualOneSearchPerSideAndTheSortedReference) {
+  int seed = 700;
+  for (Shape shape : {Shape::uniform, Shape::gaussian, Shape::heavy_ties, Shape::many_zeros, Shape::one_sided}) {
+    std::mt19937 rng(++seed);
+    const std::size_t n = 200000;
+    const auto w = make(rng, n, shape);
+    const auto d = testing::curvature(rng, n);
+    const auto both = best_support_both_sides(w, Curvature::values(d));
+    const Side sides[] = {Side::positive, Side::negative};
+    for (int s = 0; s < 2; ++s) {
+      const std::string where = "shape=" + std::to_string(int(shape)) + " side=" + std::to_string(int(sides[s]));
+      const Support alone = best_support(w, d, sides[s]);
+      EXPECT_EQ(both[s].size, alone.size) << where;
+      EXPECT_EQ(both[s].sum_dw, alone.sum_dw) << where;
+      EXPECT_EQ(both[s].sum_d, alone.sum_d) << where;
+      expect_same(both[s], best_support_sorted(w, d, sides[s]), where);
+    }
+    // And through the solver: the histogram path's scales and codes are the sorted ones.
+    std::vector<float> fast(n), reference(n);
+    const Scales a = lat2_exact(w, d, fast);
+    const Scales b{static_cast<float>(best_support_sorted(w, d, Side::positive).alpha()),
+                   static_cast<float>(best_support_sorted(w, d, Side::negative).alpha())};
+    write_ternary(w, b, reference);
+    EXPECT_FLOAT_EQ(a.positive, b.positive) << int(shape);
+    EXPECT_FLOAT_EQ(a.negative, b.negative) << int(shape);
+    EXPECT_EQ(fast, reference) << int(shape);
+  }
+}
+
 // Past 2^20 elements the passes run on several chunks, each with its own partial histogram,
 // on the engine's pool: still the sorted answer, and the same bits on one or two threads.
 TEST(HistogramSupport, SeveralChunksOnOneAndTwoThreadsEqualTheSortedReference) {
