@@ -142,9 +142,6 @@ StateView QuantizeStage::state() {
 }
 
 QuantizeGradientStage::QuantizeGradientStage(std::shared_ptr<QuantizedGroup> group) : group_(std::move(group)) {
-  size_t largest = 0;
-  for (const QuantizedTensor& t : group_->tensors()) largest = std::max<size_t>(largest, t.size);
-  scratch_.resize(largest);
   if (group_->method() == quant::Method::ttq)
     scale_optimizer_ = std::make_unique<Adam>("ttq_scales_adam", group_->ttq_scales(), group_->ttq_scale_grads());
 }
@@ -152,11 +149,17 @@ QuantizeGradientStage::QuantizeGradientStage(std::shared_ptr<QuantizedGroup> gro
 void QuantizeGradientStage::run(float learning_rate) {
   const quant::Method method = group_->method();
   const auto& tensors = group_->tensors();
-  for (size_t k = 0; k < tensors.size(); ++k) {
+  // Tensors spread over the threads like the projection's, each whole on one thread (each
+  // writes only its own gradients and scale gradients), so the thread count changes nothing.
+  const int threads = std::max(1, engine::threads());
+  if (scratch_.size() < static_cast<size_t>(threads)) scratch_.resize(threads);
+  workers_->run(threads, tensors.size(), [&](size_t k, int worker) {
     const QuantizedTensor& t = tensors[k];
     std::span<const float> w = group_->latent().subspan(t.offset, t.size);
     std::span<float> g = group_->grads().subspan(t.offset, t.size);
-    std::span<float> out = std::span(scratch_).subspan(0, t.size);
+    std::vector<float>& scratch = scratch_[worker];
+    if (scratch.size() < static_cast<size_t>(t.size)) scratch.resize(t.size);
+    std::span<float> out = std::span(scratch).subspan(0, t.size);
     if (method == quant::Method::ttq) {
       auto& s = group_->ttq_scales();
       auto& gs = group_->ttq_scale_grads();
@@ -165,10 +168,10 @@ void QuantizeGradientStage::run(float learning_rate) {
     } else if (method == quant::Method::dorefa) {
       quant::dorefa_backward(w, g, out);
     } else {
-      continue;
+      return;
     }
     std::copy(out.begin(), out.end(), g.begin());
-  }
+  });
   if (scale_optimizer_) {
     scale_optimizer_->step(learning_rate);
     for (float& s : group_->ttq_scales()) s = std::max(s, 1e-8f);  // scales are magnitudes

@@ -105,7 +105,8 @@ class QuantizeGradientStage : public Stage {
 
  private:
   std::shared_ptr<QuantizedGroup> group_;
-  std::vector<float> scratch_;
+  std::vector<std::vector<float>> scratch_;  // per worker: the transformed gradient of one tensor
+  std::unique_ptr<engine::Workers> workers_ = std::make_unique<engine::Workers>();
   std::unique_ptr<Optimizer> scale_optimizer_;  // ttq only
 };
 

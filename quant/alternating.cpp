@@ -9,6 +9,7 @@
 
 #include "engine/error.h"
 #include "quant/common.h"
+#include "quant/lane_sums.h"
 
 namespace laq::quant {
 namespace {
@@ -62,23 +63,16 @@ struct Sums {
   double objective = 0;  // only when traced
 };
 
-template <bool TowardZero, bool Traced>
-Sums sweep_traced(std::span<const float> w, std::span<const float> d, const Grid& grid) {
-  Sums s;
+// sum d (q - w)^2 of the code for this alpha, for the trace only.
+template <bool TowardZero>
+double objective_of(std::span<const float> w, std::span<const float> d, const Grid& grid) {
+  double objective = 0;
   for (std::size_t i = 0; i < w.size(); ++i) {
     const double a = std::fabs(double(w[i]));
-    const std::size_t r = level_of<TowardZero>(a, grid.threshold);
-    const double m = grid.magnitude[r], di = d[i];
-    s.d_b_w += di * m * a;
-    s.d_b += di * m;
-    s.d_b2 += di * m * m;
-    s.support += r != 0;
-    if constexpr (Traced) {
-      const double residual = double(grid.value[r]) - a;
-      s.objective += di * residual * residual;
-    }
+    const double residual = double(grid.value[level_of<TowardZero>(a, grid.threshold)]) - a;
+    objective += double(d[i]) * residual * residual;
   }
-  return s;
+  return objective;
 }
 
 // The hot loop of every alternating solver, without branches and with `lanes` independent
@@ -127,11 +121,14 @@ Sums sweep_untraced(std::span<const float> w, std::span<const float> d, const Gr
   }
 }
 
+// The sums are the same with or without a trace (the same lanes, the same order), so that
+// --explain shows the very run a plain call makes.
 Sums sweep(const LevelSet& levels, std::span<const float> w, std::span<const float> d, float alpha, bool traced) {
   const Grid grid(levels, alpha);
   const bool toward_zero = levels.tie == TieRule::toward_zero;
-  if (traced) return toward_zero ? sweep_traced<true, true>(w, d, grid) : sweep_traced<false, true>(w, d, grid);
-  return toward_zero ? sweep_untraced<true>(w, d, grid) : sweep_untraced<false>(w, d, grid);
+  Sums s = toward_zero ? sweep_untraced<true>(w, d, grid) : sweep_untraced<false>(w, d, grid);
+  if (traced) s.objective = toward_zero ? objective_of<true>(w, d, grid) : objective_of<false>(w, d, grid);
+  return s;
 }
 
 template <bool TowardZero>
@@ -164,12 +161,10 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
 
   // alpha0: the d-weighted mean |w| over the warm start's support (read before out is
   // written, since out may alias warm).
-  double sum_dw = 0, sum_d = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) {  // branch-free: the support is a random pattern
-    const double di = double(d[i]) * double(warm[i] != 0.0f);
-    sum_dw += di * std::fabs(w[i]);
-    sum_d += di;
-  }
+  const auto [sum_dw, sum_d] = lane_sums<2>(w.size(), [&](std::size_t i) {
+    const double di = double(d[i]) * mask(warm[i] != 0.0f);  // the support is a random pattern
+    return std::array<double, 2>{di * std::fabs(w[i]), di};
+  });
   double alpha0 = sum_d > 0 ? sum_dw / sum_d : 0.0;
   if (!(alpha0 > 0)) {
     alpha0 = weighted_abs_mean(w, d);
@@ -230,19 +225,20 @@ TwoSums sweep_two(std::span<const float> w, std::span<const float> d, Scales s) 
   // A zero scale marks an empty side: it selects nothing.
   const float up = s.positive > 0 ? s.positive * 0.5f : std::numeric_limits<float>::infinity();
   const float down = s.negative > 0 ? -s.negative * 0.5f : -std::numeric_limits<float>::infinity();
-  TwoSums t;
-  for (std::size_t i = 0; i < w.size(); ++i) {
+  const auto sums = lane_sums<5>(w.size(), [&](std::size_t i) {
     const double x = w[i], di = d[i];
-    const bool p = w[i] > up, n = w[i] < down;
-    const double dp = di * double(p), dn = di * double(n);  // masks, not branches
-    t.pos_dw += dp * x, t.pos_d += dp;
-    t.neg_dw -= dn * x, t.neg_d += dn;
-    t.support += p + n;
-    if constexpr (Traced) {
-      const double q = p ? s.positive : (n ? -double(s.negative) : 0.0);
-      t.objective += di * (q - x) * (q - x);
+    const double p = double(w[i] > up), n = double(w[i] < down);  // converted bools: here GCC keeps them branch-free
+    return std::array<double, 5>{di * p * x, di * p, -(di * n * x), di * n, p + n};
+  });
+  TwoSums t;
+  if constexpr (Traced) {  // the objective, for the trace only; the sums are the same either way
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const double x = w[i], q = w[i] > up ? s.positive : (w[i] < down ? -double(s.negative) : 0.0);
+      t.objective += double(d[i]) * (q - x) * (q - x);
     }
   }
+  t.pos_dw = sums[0], t.pos_d = sums[1], t.neg_dw = sums[2], t.neg_d = sums[3];
+  t.support = static_cast<std::size_t>(sums[4]);
   return t;
 }
 
@@ -254,16 +250,14 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
   if (w.empty()) return {};
 
   // Initial sets as the code builds them: {warm >= 0} and {warm < 0}, scales over |w|.
-  double pos_dw = 0, pos_d = 0, neg_dw = 0, neg_d = 0;
-  double side_pos_dw = 0, side_pos_d = 0, side_neg_dw = 0, side_neg_d = 0;  // fallbacks
-  for (std::size_t i = 0; i < w.size(); ++i) {  // masks, not branches
-    const double a = std::fabs(double(w[i])), di = d[i];
-    const double warm_pos = di * double(warm[i] >= 0.0f), w_pos = di * double(w[i] > 0), w_neg = di * double(w[i] < 0);
-    pos_dw += warm_pos * a, pos_d += warm_pos;
-    neg_dw += (di - warm_pos) * a, neg_d += di - warm_pos;
-    side_pos_dw += w_pos * a, side_pos_d += w_pos;
-    side_neg_dw += w_neg * a, side_neg_d += w_neg;
-  }
+  // The side sums are the fallbacks for a warm set with nothing on it.
+  const auto [pos_dw, pos_d, neg_dw, neg_d, side_pos_dw, side_pos_d, side_neg_dw, side_neg_d] =
+      lane_sums<8>(w.size(), [&](std::size_t i) {  // masks, not branches
+        const double a = std::fabs(double(w[i])), di = d[i];
+        const double warm_pos = di * mask(warm[i] >= 0.0f), w_pos = di * mask(w[i] > 0), w_neg = di * mask(w[i] < 0);
+        return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
+                                     w_pos * a,    w_pos,    w_neg * a,            w_neg};
+      });
   auto initial = [](double dw, double dd, double side_dw, double side_d) {
     if (side_d == 0) return 0.0f;  // no element on this side at all
     const double alpha = dd > 0 ? dw / dd : 0.0;

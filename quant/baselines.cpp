@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "engine/error.h"
 #include "quant/common.h"
+#include "quant/lane_sums.h"
 
 namespace laq::quant {
 
@@ -13,11 +15,11 @@ Scales twn(std::span<const float> w, std::span<float> out) {
   require_size(out, w.size(), "twn", "out");
   require_no_alias(w, out, "twn");
   const double delta = 0.7 * weighted_abs_mean(w, {});
-  double sum = 0;
-  std::size_t count = 0;
-  for (float x : w)
-    if (std::fabs(x) > delta) sum += std::fabs(x), ++count;
-  const float alpha = count ? static_cast<float>(sum / double(count)) : 0.0f;
+  const auto [sum, count] = lane_sums<2>(w.size(), [&](std::size_t i) {
+    const double a = std::fabs(double(w[i])), in = mask(a > delta);
+    return std::array<double, 2>{in * a, in};
+  });
+  const float alpha = count > 0 ? static_cast<float>(sum / count) : 0.0f;
   for (std::size_t i = 0; i < w.size(); ++i) out[i] = w[i] > delta ? alpha : (w[i] < -delta ? -alpha : 0.0f);
   return {alpha, alpha};
 }
@@ -70,12 +72,26 @@ float dorefa_level(int code, int bits) {
 
 int dorefa_code(double r, int bits) { return static_cast<int>(std::round(check_bits(bits) * r)); }
 
+namespace {
+
+// max_i |tanh(w_i)| = tanh(max_i |w_i|), tanh being increasing: one tanh, not one per weight
+// (in double, each costs about as much as the rest of the step's work on that weight).
+// Also the first index of the largest |w|, whose tanh is the max. NaN weights are skipped.
+std::pair<double, std::size_t> largest_tanh(std::span<const float> w) {
+  float largest = 0.0f;
+  std::size_t arg = 0;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (std::fabs(w[i]) > largest) largest = std::fabs(w[i]), arg = i;
+  return {std::tanh(double(largest)), arg};
+}
+
+}  // namespace
+
 Scales dorefa(std::span<const float> w, int bits, std::span<float> out) {
   require_size(out, w.size(), "dorefa", "out");
   require_no_alias(w, out, "dorefa");
   check_bits(bits);
-  double M = 0;
-  for (float x : w) M = std::max(M, std::fabs(std::tanh(double(x))));
+  const double M = largest_tanh(w).first;
   for (std::size_t i = 0; i < w.size(); ++i) {
     const double r = M > 0 ? std::tanh(double(w[i])) / (2 * M) + 0.5 : 0.5;
     out[i] = dorefa_level(dorefa_code(r, bits), bits);
@@ -86,24 +102,23 @@ Scales dorefa(std::span<const float> w, int bits, std::span<float> out) {
 void dorefa_backward(std::span<const float> w, std::span<const float> g, std::span<float> grad_w) {
   require_size(g, w.size(), "dorefa_backward", "g");
   require_size(grad_w, w.size(), "dorefa_backward", "grad_w");
-  double M = 0;
-  std::size_t arg = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const double a = std::fabs(std::tanh(double(w[i])));
-    if (a > M) M = a, arg = i;
-  }
+  const auto [M, arg] = largest_tanh(w);
   if (M == 0) {
     std::fill(grad_w.begin(), grad_w.end(), 0.0f);
     return;
   }
-  double g_dot_t = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) g_dot_t += double(g[i]) * std::tanh(double(w[i]));
+  // One pass: each tanh once, for the elementwise part and for g . tanh(w), which the max's
+  // own gradient needs and which is added to that one element afterwards.
+  double partial[kLanes] = {};
   for (std::size_t i = 0; i < w.size(); ++i) {
-    const double t = std::tanh(double(w[i])), slope = 1 - t * t;
-    double grad = g[i] * slope / M;
-    if (i == arg) grad -= (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M);
-    grad_w[i] = static_cast<float>(grad);
+    const double t = std::tanh(double(w[i]));
+    partial[i % kLanes] += double(g[i]) * t;
+    grad_w[i] = static_cast<float>(g[i] * (1 - t * t) / M);
   }
+  double g_dot_t = 0;
+  for (double p : partial) g_dot_t += p;
+  const double t = std::tanh(double(w[arg])), slope = 1 - t * t;
+  grad_w[arg] = static_cast<float>(g[arg] * slope / M - (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M));
 }
 
 }  // namespace laq::quant

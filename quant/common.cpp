@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/parallel.h"
+#include "quant/lane_sums.h"
 
 namespace laq::quant {
 
@@ -22,12 +23,11 @@ double objective(std::span<const float> w, std::span<const float> d, std::span<c
 
 double weighted_abs_mean(std::span<const float> w, std::span<const float> d) {
   if (!d.empty()) require_size(d, w.size(), "weighted_abs_mean", "d");
-  double sum_dw = 0.0, sum_d = 0.0;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const double di = d.empty() ? 1.0 : double(d[i]);
-    sum_dw += di * std::fabs(double(w[i]));
-    sum_d += di;
-  }
+  const auto [sum_dw, sum_d] = d.empty()
+      ? lane_sums<2>(w.size(), [&](std::size_t i) { return std::array<double, 2>{std::fabs(double(w[i])), 1.0}; })
+      : lane_sums<2>(w.size(), [&](std::size_t i) {
+          return std::array<double, 2>{double(d[i]) * std::fabs(double(w[i])), double(d[i])};
+        });
   return sum_d > 0.0 ? sum_dw / sum_d : 0.0;
 }
 
