@@ -11,6 +11,7 @@
 #include "engine/losses.h"
 #include "engine/rng.h"
 #include "engine/threads.h"
+#include "train/checkpoint.h"
 #include "train/json.h"
 #include "train/experiment.h"
 #include "train/session.h"
@@ -40,10 +41,13 @@ int run_bench(int argc, char** argv) {
       ("bits", po::value(&c.bits)->default_value(c.bits), "bit width for laq-linear, laq-log, dorefa")
       ("batch", po::value<int64_t>(), "mini-batch size (default: the model's experiment)")
       ("threads", po::value(&c.threads)->default_value(2), "BLAS threads")
+      ("from", po::value<std::string>(), "start from a run's checkpoint (its weights and optimizer state; "
+                                          "same experiment and method), e.g. RUN/best.h5: trained weights "
+                                          "are what the quantizers really see")
       ("steps", po::value(&steps)->default_value(steps), "timed steps (at least 20)")
       ("warmup", po::value(&warmup)->default_value(warmup), "untimed steps first");
   po::variables_map vm;
-  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--threads N] [--steps N]"))
+  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--from RUN/best.h5] [--threads N] [--steps N]"))
     return 0;
   require(model == "mlp" || model == "vgg" || model == "lstm", "model", model, "known models: mlp, vgg, lstm");
   c.experiment = model == "mlp" ? "mnist-mlp" : model == "vgg" ? "cifar10-vgg" : "linux-lstm";
@@ -55,10 +59,31 @@ int run_bench(int argc, char** argv) {
   require(c.threads >= 1, "threads", c.threads, "must be at least 1");
   require(c.batch >= 2, "batch", c.batch, "batch norm needs at least 2 examples");
   engine::set_threads(static_cast<int>(c.threads));
+  std::string from;
+  if (vm.count("from")) {
+    from = vm["from"].as<std::string>();
+    train::RunConfig stored;
+    try {
+      stored = train::read_checkpoint_config(from);
+    } catch (const std::exception& e) {
+      std::cerr << "laq bench: --from " << from << ": " << e.what() << "\n";
+      return 1;
+    }
+    require(stored.experiment == c.experiment && stored.method == c.method, "from", from,
+             "holds a " + stored.experiment + " " + stored.method + " run, not " + c.experiment + " " + c.method);
+    c.bits = stored.bits;
+    c.per_channel = stored.per_channel;
+    c.code_faithful = stored.code_faithful;
+    c.vocab = stored.vocab;
+  }
 
   // Synthetic data of the experiment's shapes: images, or 100-character windows whose every
   // position has a target.
   train::Session s = train::make_session(c);
+  if (!from.empty()) {
+    train::Progress progress;
+    train::load_checkpoint(from, progress, s.state());
+  }
   engine::Rng rng(7);
   const engine::Shape shape = model == "mlp" ? engine::Shape{c.batch, 784}
                               : model == "vgg" ? engine::Shape{c.batch, 3, 32, 32}
