@@ -19,7 +19,7 @@ constexpr float kAccBeta = 0.999f;
 
 QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& group, quant::Method method,
                                quant::Options options, bool per_channel)
-    : arena_(arena), group_(&group), method_(method), options_(options),
+    : group_(&group), method_(method), options_(options),
       latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
   int64_t rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {

@@ -62,7 +62,6 @@ class QuantizedGroup {
   std::vector<float>& ttq_scale_grads() { return ttq_scale_grads_; }
 
  private:
-  ParameterArena& arena_;
   const ParameterGroup* group_;
   quant::Method method_;
   quant::Options options_;
