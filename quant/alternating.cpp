@@ -131,19 +131,45 @@ Sums sweep(const LevelSet& levels, std::span<const float> w, std::span<const flo
   return s;
 }
 
-template <bool TowardZero>
+template <bool TowardZero, std::size_t K>
 void write_impl(std::span<const float> w, std::span<float> out, const Grid& grid) {
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const float v = grid.value[level_of<TowardZero>(std::fabs(double(w[i])), grid.threshold)];
-    // copysign without a branch; adding +0 turns a -0 into +0, which decode() rebuilds.
-    out[i] = std::copysign(v, w[i]) + 0.0f;
+  if constexpr (K == 0) {
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const float v = grid.value[level_of<TowardZero>(std::fabs(double(w[i])), grid.threshold)];
+      // copysign without a branch; adding +0 turns a -0 into +0, which decode() rebuilds.
+      out[i] = std::copysign(v, w[i]) + 0.0f;
+    }
+  } else {
+    // The thresholds ascend, so the value is that of the last one passed: a chain of K
+    // selects instead of a table lookup, which vectorises.
+    double threshold[K];
+    float value[K + 1];
+    for (std::size_t j = 0; j < K; ++j) threshold[j] = grid.threshold[j];
+    for (std::size_t j = 0; j <= K; ++j) value[j] = grid.value[j];
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const double a = std::fabs(double(w[i]));
+      float v = value[0];
+      for (std::size_t j = 0; j < K; ++j) v = (TowardZero ? a > threshold[j] : a >= threshold[j]) ? value[j + 1] : v;
+      out[i] = std::copysign(v, w[i]) + 0.0f;
+    }
+  }
+}
+
+template <bool TowardZero>
+void write_for(std::span<const float> w, std::span<float> out, const Grid& grid) {
+  // The select chain pays from 3 thresholds on (laq-linear 3 bits: 32 -> 27 ms per 4.2M
+  // weights); for ternary's one threshold the lookup is faster (23 vs 37 ms).
+  switch (grid.threshold.size()) {
+    case 3: return write_impl<TowardZero, 3>(w, out, grid);
+    case 7: return write_impl<TowardZero, 7>(w, out, grid);
+    default: return write_impl<TowardZero, 0>(w, out, grid);
   }
 }
 
 void write_levels(const LevelSet& levels, std::span<const float> w, float alpha, std::span<float> out) {
   const Grid grid(levels, alpha);
-  if (levels.tie == TieRule::toward_zero) write_impl<true>(w, out, grid);
-  else write_impl<false>(w, out, grid);
+  if (levels.tie == TieRule::toward_zero) write_for<true>(w, out, grid);
+  else write_for<false>(w, out, grid);
 }
 
 std::string number(double x) {
