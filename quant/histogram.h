@@ -20,6 +20,7 @@
 
 #include "quant/common.h"
 #include "quant/explain.h"
+#include "quant/support_scan.h"
 #include "quant/top_support.h"
 
 namespace laq::quant::histogram {
@@ -44,18 +45,14 @@ struct Grid {
   }
 };
 
-// Elements off the searched side go to kSpill extra bins past the end that are never read,
-// taken in turn so that their updates do not form one long chain of dependent additions.
-constexpr std::size_t kSpill = 16;
-
-// One piece's sums per bin.
+// One side's sums per bin, for the search (made from a SignedPartial by side_of).
 struct Partial {
   std::vector<Pair> sums;
   std::vector<std::uint32_t> count;  // a piece has fewer than 2^32 elements
-  std::uint32_t largest_bits = 0;    // bits of the largest magnitude added (0: none)
+  std::uint32_t largest_bits = 0;    // bits of the largest magnitude on this side (0: none)
   void reset(const Grid& grid) {
-    sums.assign(grid.bins + kSpill, Pair{0.0, 0.0});
-    count.assign(grid.bins + kSpill, 0);
+    sums.assign(grid.bins, Pair{0.0, 0.0});
+    count.assign(grid.bins, 0);
     largest_bits = 0;
   }
 };
@@ -69,24 +66,15 @@ inline bool excluded(float x) {
   else return !(x < 0.0f);
 }
 
-// The largest magnitude taking part (as bits), NaN left out. The max is taken over bit
-// patterns, monotone for non-negative floats, with integer operations that vectorise: |w|
-// for all, max(bits, 0) as int32 for w > 0, bits - sign for w < 0.
-template <Side OnSide>
-std::uint32_t largest_bits_of(const float* w, std::size_t count) {
+// The largest |w| (as bits), NaN left out: the range of the bins. The max is taken over bit
+// patterns, monotone for non-negative floats, with integer operations that vectorise.
+inline std::uint32_t largest_magnitude_bits(const float* w, std::size_t count) {
   std::uint32_t largest = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint32_t bits = std::bit_cast<std::uint32_t>(w[i]);
-    std::uint32_t magnitude;
-    if constexpr (OnSide == Side::all) magnitude = bits & 0x7fffffffu;
-    else if constexpr (OnSide == Side::positive) magnitude = static_cast<std::uint32_t>(std::max(std::bit_cast<std::int32_t>(bits), 0));
-    else magnitude = std::max(bits, 0x80000000u) - 0x80000000u;
-    largest = std::max(largest, magnitude);
-  }
+  for (std::size_t i = 0; i < count; ++i) largest = std::max(largest, std::bit_cast<std::uint32_t>(w[i]) & 0x7fffffffu);
   if (largest > 0x7f800000u) {  // a NaN: recount without it (rare, so the loop above stays branch-free)
     largest = 0;
     for (std::size_t i = 0; i < count; ++i)
-      if (!excluded<OnSide>(w[i]) && !std::isnan(w[i])) largest = std::max(largest, std::bit_cast<std::uint32_t>(std::fabs(w[i])));
+      if (!std::isnan(w[i])) largest = std::max(largest, std::bit_cast<std::uint32_t>(std::fabs(w[i])));
   }
   return largest;
 }
@@ -180,12 +168,12 @@ void accumulate(SignedPartial& part, const Grid& grid, const float* w, std::size
 Partial side_of(const SignedPartial& part, const Grid& grid, Side side);
 
 // An element of a bin that may hold the best cut: (magnitude, curvature).
-using Entry = std::pair<float, float>;  // the same as scan::Entry
+using Entry = scan::Entry;
 
 // Fills the segments of the candidate bins: element i of bin k goes to
 // gathered[next[k - low]++] (next[k - low] < 0: not a candidate), in element order within
-// each piece; piece p's slots start where pieces 0 .. p-1 end. Called with the plan; the
-// caller either reads the tensor again or replays elements it kept.
+// each piece; piece p's slots start where pieces 0 .. p-1 end. The caller reads the tensor
+// again for it.
 struct GatherPlan {
   std::uint32_t low = 0, high = 0;                  // candidate bins lie in [low, high]
   std::vector<std::vector<std::int64_t>> next;       // per piece, per bin in [low, high]
