@@ -59,11 +59,15 @@ void QuantizedGroup::project(std::span<const float> second_moment, std::span<con
   // tensor alone), so their tensors go one after another.
   const bool solver_splits_tensors =
       (method_ == quant::Method::lat_e || method_ == quant::Method::lat2_e) && !options_.code_faithful;
-  const int threads = solver_splits_tensors ? 1 : std::max(1, engine::threads());
-  if (curvature_.size() < static_cast<size_t>(threads)) curvature_.resize(threads);
-  workers_->run(threads, largest_first_.size(), [&](size_t task, int worker) {
-    project_tensor(largest_first_[task], second_moment, warm, curvature_[worker]);
-  });
+  const size_t threads = static_cast<size_t>(std::max(1, engine::threads()));
+  if (curvature_.size() < threads) curvature_.resize(threads);
+  for_each_tensor([&](size_t k, int worker) { project_tensor(k, second_moment, warm, curvature_[worker]); },
+                  solver_splits_tensors);
+}
+
+void QuantizedGroup::for_each_tensor(const std::function<void(size_t, int)>& task, bool one_thread) {
+  const int threads = one_thread ? 1 : std::max(1, engine::threads());
+  workers_->run(threads, largest_first_.size(), [&](size_t i, int worker) { task(largest_first_[i], worker); });
 }
 
 void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_moment, std::span<const float> warm,
@@ -149,11 +153,11 @@ QuantizeGradientStage::QuantizeGradientStage(std::shared_ptr<QuantizedGroup> gro
 void QuantizeGradientStage::run(float learning_rate) {
   const quant::Method method = group_->method();
   const auto& tensors = group_->tensors();
-  // Tensors spread over the threads like the projection's, each whole on one thread (each
-  // writes only its own gradients and scale gradients), so the thread count changes nothing.
-  const int threads = std::max(1, engine::threads());
-  if (scratch_.size() < static_cast<size_t>(threads)) scratch_.resize(threads);
-  workers_->run(threads, tensors.size(), [&](size_t k, int worker) {
+  // Each tensor writes only its own gradients and scale gradients, so the thread count
+  // changes nothing.
+  const size_t threads = static_cast<size_t>(std::max(1, engine::threads()));
+  if (scratch_.size() < threads) scratch_.resize(threads);
+  group_->for_each_tensor([&](size_t k, int worker) {
     const QuantizedTensor& t = tensors[k];
     std::span<const float> w = group_->latent().subspan(t.offset, t.size);
     std::span<float> g = group_->grads().subspan(t.offset, t.size);

@@ -12,6 +12,7 @@
 //
 // TTQ and DoReFa differ from the rest in the backward pass (trained scales; a gradient
 // through tanh), so they add a QuantizeGradientStage that runs before the optimizer.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,10 @@ class QuantizedGroup {
   // ternary solvers instead split each tensor into fixed chunks themselves), so the result
   // does not depend on the thread count.
   void project(std::span<const float> second_moment, std::span<const float> warm = {});
+  // Runs task(k, worker) for every tensor k, spread over engine::threads() threads, each
+  // tensor whole on one of them (largest first), or one after another when `one_thread`.
+  // worker < engine::threads() names per-thread scratch.
+  void for_each_tensor(const std::function<void(size_t k, int worker)>& task, bool one_thread = false);
   // TTQ's trained scales, two per tensor (positive, negative magnitudes).
   std::vector<float>& ttq_scales() { return ttq_scales_; }
   std::vector<float>& ttq_scale_grads() { return ttq_scale_grads_; }
@@ -105,7 +110,6 @@ class QuantizeGradientStage : public Stage {
  private:
   std::shared_ptr<QuantizedGroup> group_;
   std::vector<std::vector<float>> scratch_;  // per worker: the transformed gradient of one tensor
-  std::unique_ptr<engine::Workers> workers_ = std::make_unique<engine::Workers>();
   std::unique_ptr<Optimizer> scale_optimizer_;  // ttq only
 };
 
