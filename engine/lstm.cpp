@@ -10,11 +10,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/parallel_gemms.h"
 #include "engine/threads.h"
 
 namespace laq::engine {
@@ -174,8 +174,8 @@ Buffer pack4(const std::array<Var, 4>& m, int64_t rows, int64_t h) {
 }
 
 // The recurrence of different sequences is independent: the batch is cut into one slice per
-// thread of the process policy (engine::threads()), and each slice runs all its time steps on
-// its own thread with single-threaded sgemm ([B/p, H] x [H, 4H] per step). The slices never
+// thread of the process policy (engine::threads()), and each slice runs all its time steps as
+// one task of laq's pool (engine/parallel_gemms.h) with single-threaded sgemm ([B/p, H] x [H, 4H] per step). The slices never
 // wait for each other, unlike OpenBLAS splitting every one of the 2T small products, which
 // costs two hand-offs per step (and, on a loaded machine, a scheduler slice per hand-off).
 // OpenBLAS is set to one thread for the duration, so the cores are never oversubscribed;
@@ -185,18 +185,7 @@ Buffer pack4(const std::array<Var, 4>& m, int64_t rows, int64_t h) {
 template <class F>
 void for_each_batch_slice(int64_t batch, F&& run) {
   const int64_t parts = std::min<int64_t>(threads(), batch);
-  if (parts <= 1) {
-    run(int64_t{0}, batch);
-    return;
-  }
-  const int saved = openblas_get_num_threads();
-  openblas_set_num_threads(1);
-  std::vector<std::thread> helpers;
-  for (int64_t p = 1; p < parts; ++p)
-    helpers.emplace_back([&run, p, parts, batch] { run(p * batch / parts, (p + 1) * batch / parts); });
-  run(int64_t{0}, batch / parts);
-  for (auto& h : helpers) h.join();
-  openblas_set_num_threads(saved);
+  parallel_gemms(parts, [&](int64_t p) { run(p * batch / parts, (p + 1) * batch / parts); });
 }
 
 // Everything the backward pass needs, shared by the token and the dense entry points.

@@ -6,7 +6,10 @@
 // pool (perf on the VGG step: 16% of the time in the scheduler and sched_yield). Given whole
 // products, each thread runs at full single-core speed and synchronises once per batch.
 //
-// OpenBLAS is held at one thread for the duration (as the LSTM's batch slices do). Which
+// The LSTM's batch slices run through it too: independent tasks whose many small products
+// must not each wake OpenBLAS's threads.
+//
+// OpenBLAS is held at one thread for the duration. Which
 // thread runs a product does not change its bits: a single-threaded sgemm depends only on
 // its arguments.
 #include <cstdint>
