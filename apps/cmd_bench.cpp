@@ -1,6 +1,8 @@
 // laq bench: the median time of one whole training step (forward, loss, backward, the full
 // optimizer pipeline) on synthetic data, as one JSON line. bench/pytorch_*.py times the
 // identical step in PyTorch for the side-by-side ratio (bench/compare.sh runs both).
+#include <cblas.h>
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -120,7 +122,7 @@ int run_bench(int argc, char** argv) {
   j.add("bench", "train_step").add("engine", "laq").add("model", model).add("method", c.method)
       .add("batch", c.batch).add("threads", c.threads).add("steps", steps)
       .add("median_ms", percentile(ms, 0.5)).add("p10_ms", percentile(ms, 0.1))
-      .add("p90_ms", percentile(ms, 0.9));
+      .add("p90_ms", percentile(ms, 0.9)).add("openblas_core", openblas_get_corename());
   train::Json per_stage;
   for (size_t k = 0; k < stages.size(); ++k) per_stage.add(stages[k]->name(), percentile(stage_ms[k], 0.5));
   j.add("stage_median_ms", per_stage);

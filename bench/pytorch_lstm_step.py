@@ -9,20 +9,22 @@ min/max, negligible in the step's cost). Prints one JSON line with the median st
 CPU time of the process over all its threads (on a busy machine the CPU time says more about
 the work done than the wall time).
 
-Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (BUILD-NOTES.md: without it the
-LSTM is about 3x slower).
+Run with Debian's interpreter (/usr/bin/python3); PyTorch is configured at its best by
+pytorch_best.py (allocator, OpenMP wait policy, laq's OpenBLAS kernels, faster thread count).
 """
 import argparse
-import json
 import statistics
 import time
 
-import torch
+import pytorch_best
+
+pytorch_best.ensure_best_environment()
+import torch  # noqa: E402  (after the environment is set)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", default="best", help="'best' (the faster of 1 and 2) or a count")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--batch", type=int, default=100)
@@ -31,7 +33,10 @@ def main():
     p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--no-optimizer", action="store_true", help="time forward + loss + backward only")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    pytorch_best.print_result(pytorch_best.run_best(lambda threads: measure(a, threads), a.threads))
+
+
+def measure(a, threads):
     torch.manual_seed(7)
 
     lstm = torch.nn.LSTM(a.vocab, a.hidden, num_layers=1, batch_first=True)
@@ -60,11 +65,11 @@ def main():
             times.append(t)
             cpu.append(c)
     q = statistics.quantiles(times, n=10)
-    print(json.dumps({"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "char_lstm",
-                      "method": "fpn", "batch": a.batch, "seq": a.seq, "vocab": a.vocab, "hidden": a.hidden,
-                      "threads": a.threads, "steps": a.steps, "optimizer": not a.no_optimizer,
-                      "median_ms": statistics.median(times), "p10_ms": q[0], "p90_ms": q[-1],
-                      "min_ms": min(times), "median_cpu_ms": statistics.median(cpu)}))
+    return {"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "char_lstm",
+            "method": "fpn", "batch": a.batch, "seq": a.seq, "vocab": a.vocab, "hidden": a.hidden,
+            "threads": threads, "steps": a.steps, "optimizer": not a.no_optimizer,
+            "median_ms": statistics.median(times), "p10_ms": q[0], "p90_ms": q[-1],
+            "min_ms": min(times), "median_cpu_ms": statistics.median(cpu)}
 
 
 if __name__ == "__main__":

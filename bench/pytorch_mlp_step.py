@@ -5,25 +5,30 @@
 on +-1 targets (mean over N x 10), Adam over every parameter, batch 100, synthetic data.
 Prints one JSON line with the median step time, like laq bench.
 
-Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (BUILD-NOTES.md): it is what
-`bench/compare.sh` does.
+Run with Debian's interpreter (/usr/bin/python3); PyTorch is configured at its best by
+pytorch_best.py (allocator, OpenMP wait policy, laq's OpenBLAS kernels, faster thread count).
 """
 import argparse
-import json
 import statistics
 import time
 
-import torch
+import pytorch_best
+
+pytorch_best.ensure_best_environment()
+import torch  # noqa: E402  (after the environment is set)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", default="best", help="'best' (the faster of 1 and 2) or a count")
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--batch", type=int, default=100)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    pytorch_best.print_result(pytorch_best.run_best(lambda threads: measure(a, threads), a.threads))
+
+
+def measure(a, threads):
     torch.manual_seed(7)
 
     layers, width = [], 784
@@ -51,9 +56,9 @@ def main():
         if i >= a.warmup:
             times.append(t)
     q = statistics.quantiles(times, n=10)
-    print(json.dumps({"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "mlp",
-                      "method": "fpn", "batch": a.batch, "threads": a.threads, "steps": a.steps,
-                      "median_ms": statistics.median(times), "p10_ms": q[0], "p90_ms": q[-1]}))
+    return {"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "mlp",
+            "method": "fpn", "batch": a.batch, "threads": threads, "steps": a.steps,
+            "median_ms": statistics.median(times), "p10_ms": q[0], "p90_ms": q[-1]}
 
 
 if __name__ == "__main__":

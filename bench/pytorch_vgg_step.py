@@ -11,14 +11,18 @@ Prints one JSON line with the median step time, like laq bench.
 --per-layer also times each conv's forward + backward (input and weight gradients) alone and
 prints one JSON line per conv.
 
-Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (BUILD-NOTES.md).
+Run with Debian's interpreter (/usr/bin/python3); PyTorch is configured at its best by
+pytorch_best.py (allocator, OpenMP wait policy, laq's OpenBLAS kernels, faster thread count).
 """
 import argparse
 import json
 import statistics
 import time
 
-import torch
+import pytorch_best
+
+pytorch_best.ensure_best_environment()
+import torch  # noqa: E402  (after the environment is set)
 
 CONVS = [(3, 128, 32), (128, 128, 32), (128, 256, 16), (256, 256, 16), (256, 512, 8), (512, 512, 8)]
 
@@ -57,7 +61,7 @@ def summary(times):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", default="best", help="'best' (the faster of 1 and 2) or a count")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--batch", type=int, default=50)
@@ -65,32 +69,40 @@ def main():
     p.add_argument("--no-optimizer", action="store_true",
                    help="forward + loss + backward only (like conv_bench's BM_VggForwardBackward)")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(7)
-
     if a.per_layer:
-        for cin, cout, size in CONVS:
-            conv = torch.nn.Conv2d(cin, cout, 3, stride=1, padding=1, bias=True)
-            x = torch.randn(a.batch, cin, size, size, requires_grad=cin != 3)
-            g = torch.randn(a.batch, cout, size, size)
-            fwd = timed(lambda: conv(x), a.warmup, a.steps)
-
-            def step():
-                conv.zero_grad(set_to_none=False)
-                conv(x).backward(g)
-
-            both = timed(step, a.warmup, a.steps)
-            # Process CPU time: on a shared machine, with --threads 1 it measures the work done
-            # rather than the share of the cores this process happened to get.
-            cpu = timed(step, 0, a.steps, time.process_time)
-            print(json.dumps({"bench": "conv", "engine": "pytorch " + torch.__version__,
-                              "shape": f"{cin}->{cout} {size}x{size}", "batch": a.batch,
-                              "threads": a.threads, "forward_median_ms": statistics.median(fwd),
-                              "forward_backward_median_ms": statistics.median(both),
-                              "forward_backward_min_ms": min(both),
-                              "forward_backward_min_cpu_ms": min(cpu)}))
+        for threads in pytorch_best.thread_counts(a.threads):
+            torch.set_num_threads(threads)
+            per_layer(a, threads)
         return
+    pytorch_best.print_result(pytorch_best.run_best(lambda threads: measure(a, threads), a.threads))
 
+
+def per_layer(a, threads):
+    torch.manual_seed(7)
+    for cin, cout, size in CONVS:
+        conv = torch.nn.Conv2d(cin, cout, 3, stride=1, padding=1, bias=True)
+        x = torch.randn(a.batch, cin, size, size, requires_grad=cin != 3)
+        g = torch.randn(a.batch, cout, size, size)
+        fwd = timed(lambda: conv(x), a.warmup, a.steps)
+
+        def step():
+            conv.zero_grad(set_to_none=False)
+            conv(x).backward(g)
+
+        both = timed(step, a.warmup, a.steps)
+        # Process CPU time: on a shared machine, with --threads 1 it measures the work done
+        # rather than the share of the cores this process happened to get.
+        cpu = timed(step, 0, a.steps, time.process_time)
+        print(json.dumps({"bench": "conv", "engine": "pytorch " + torch.__version__,
+                          "shape": f"{cin}->{cout} {size}x{size}", "batch": a.batch,
+                          "threads": threads, "forward_median_ms": statistics.median(fwd),
+                          "forward_backward_median_ms": statistics.median(both),
+                          "forward_backward_min_ms": min(both),
+                          "forward_backward_min_cpu_ms": min(cpu)}))
+
+
+def measure(a, threads):
+    torch.manual_seed(7)
     model = vgg()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.randn(a.batch, 3, 32, 32)
@@ -108,9 +120,9 @@ def main():
 
     times = timed(step, a.warmup, a.steps)
     cpu = timed(step, 0, a.steps, time.process_time)
-    print(json.dumps({"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "cifar10-vgg",
-                      "method": "fpn", "batch": a.batch, "threads": a.threads, "steps": a.steps,
-                      "optimizer": not a.no_optimizer, **summary(times), "min_ms": min(times), "min_cpu_ms": min(cpu)}))
+    return {"bench": "train_step", "engine": "pytorch " + torch.__version__, "model": "cifar10-vgg",
+            "method": "fpn", "batch": a.batch, "threads": threads, "steps": a.steps,
+            "optimizer": not a.no_optimizer, **summary(times), "min_ms": min(times), "min_cpu_ms": min(cpu)}
 
 
 if __name__ == "__main__":
