@@ -22,7 +22,8 @@ int run_export(int argc, char** argv) {
   o.add_options()
       ("help,h", "show this help")
       ("checkpoint", po::value(&checkpoint)->required(), "a run's checkpoint.h5")
-      ("out", po::value(&out), "packed model file (default: model.h5 beside the checkpoint)")
+      ("out", po::value(&out), "packed model file (default: model.h5 beside the checkpoint); its sizes also go to "
+                               "the .json of the same name, which laq table --report reads")
       ("evaluate", po::bool_switch(&evaluate), "also print the test error of the weights being exported");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq export --checkpoint RUN/checkpoint.h5 [--out FILE] [--evaluate]"))
@@ -36,6 +37,8 @@ int run_export(int argc, char** argv) {
   train::load_checkpoint(checkpoint, progress, session.state());
   train::export_packed_model(out, config, session);
   const train::PackedModelInfo info = train::read_packed_model_info(out);
+  const fs::path summary = train::model_summary_path(out);
+  train::write_model_summary(summary, info, fs::path(checkpoint).filename().string(), progress.epoch - 1);
   std::printf("exported %s (%s, epoch %lld) -> %s: %.2f MB packed, %.2f MB as float32 (%.1fx)\n",
               checkpoint.c_str(), config.method.c_str(), (long long)progress.epoch - 1, out.c_str(),
               info.total_packed_bytes() / 1e6, info.total_float_bytes() / 1e6,

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "apps/commands.h"
@@ -75,6 +76,20 @@ const char* color(size_t i) {
   return c[i % 16];
 }
 
+// The epoch budgets of the finished runs among the cells; more than one means the panel would
+// set runs of different budgets side by side, which the plots then say in every title.
+std::set<int64_t> budgets_of(const std::vector<const train::CellSummary*>& cells) {
+  std::set<int64_t> b;
+  for (const auto* c : cells) b.insert(c->epochs.begin(), c->epochs.end());
+  return b;
+}
+std::string budget_text(const std::set<int64_t>& b) {
+  std::string s;
+  for (int64_t e : b) s += (s.empty() ? "" : "/") + std::to_string(e);
+  return s + " ep";
+}
+const char* kMixedBudgets = " - MIXED EPOCH BUDGETS, NOT COMPARABLE";
+
 // Writes curves_<experiment>.dat, table_<table>.dat and plots.gp into out; returns the
 // number of panels of each plot.
 std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<train::ReportTable>& tables) {
@@ -108,12 +123,18 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
         d << "\n";
       }
       write_file(train::path_under(out, dat, "experiment '" + t.columns[c].experiment + "' of a results file"), d.str());
-      curves << "set title " << gp_string(t.columns[c].label + " (" + t.columns[c].experiment + ")") << "\n"
+      std::vector<const train::CellSummary*> shown;
+      for (size_t r : rows) shown.push_back(&t.rows[r].cells[c]);
+      const bool mixed = budgets_of(shown).size() > 1;
+      curves << "set title "
+             << gp_string(t.columns[c].label + " (" + t.columns[c].experiment + ")" + (mixed ? kMixedBudgets : ""))
+             << "\n"
              << "set ylabel " << gp_string(metric_label(t.metric, "validation")) << "\n"
              << "plot ";
       for (size_t i = 0; i < rows.size(); ++i) {
         const auto& row = t.rows[rows[i]];
-        const std::string title = row.label + (row.cells[c].curve_unfinished_only ? " (in progress)" : "");
+        const std::string title = row.label + (row.cells[c].curve_unfinished_only ? " (in progress)" : "") +
+                                  (mixed ? " [" + budget_text(budgets_of({&row.cells[c]})) + "]" : "");
         curves << (i ? ", \\\n     " : "") << gp_string(dat) << " using 1:" << i + 2
                << " with linespoints lw 2 pt " << (rows[i] % 12) + 1 << " ps 0.8 lc rgb " << gp_string(color(rows[i]))
                << (row.cells[c].curve_unfinished_only ? " dt 2" : "") << " title " << gp_string(title);
@@ -169,13 +190,24 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
       }
     const std::string paper_dat = "paper_" + t.name + ".dat";
     if (!pd.str().empty()) write_file(train::path_under(out, paper_dat, "table '" + t.name + "'"), "# x\tpaper value (SPEC.md 4.1)\n" + pd.str());
+    std::vector<const train::CellSummary*> shown;
+    for (size_t r : rows)
+      for (size_t c : cols) shown.push_back(&t.rows[r].cells[c]);
+    const bool mixed = budgets_of(shown).size() > 1;
     bars << "set yrange [0:" << top * 1.15 << "]\n";
-    bars << "set title " << gp_string(t.name == "feedforward" ? "Feedforward networks" : "LSTM language models")
+    bars << "set title "
+         << gp_string(std::string(t.name == "feedforward" ? "Feedforward networks" : "LSTM language models") +
+                      (mixed ? kMixedBudgets : ""))
          << "\nset ylabel " << gp_string(metric_label(t.metric, "test") + " at best validation") << "\nplot ";
     for (size_t i = 0; i < rows.size(); ++i)
       bars << (i ? ", \\\n     " : "") << gp_string(dat) << " using " << 2 * i + 2 << ":" << 2 * i + 3
            << (i == 0 ? ":xtic(1)" : "") << " lc rgb " << gp_string(color(rows[i])) << " title "
-           << gp_string(t.rows[rows[i]].label);
+           << gp_string(t.rows[rows[i]].label + (mixed ? [&] {
+                          std::vector<const train::CellSummary*> mine;
+                          for (size_t c : cols) mine.push_back(&t.rows[rows[i]].cells[c]);
+                          return " [" + budget_text(budgets_of(mine)) + "]";
+                        }()
+                                                       : std::string()));
     if (!pd.str().empty())
       bars << ", \\\n     " << gp_string(paper_dat)
            << " using 1:2 with points pt 5 ps 1.6 lc rgb \"#000000\" title \"paper (early LAB paper)\"";
@@ -389,7 +421,7 @@ int run_table(int argc, char** argv) {
     for (auto& r : train::read_results_file(f)) records.push_back(std::move(r));
   const auto tables = train::build_tables(records, numbers, which);
 
-  const std::string md = train::render_markdown(tables);
+  const std::string md = train::render_markdown(tables) + train::render_seed_details(tables);
   std::cout << md << std::flush;
   const fs::path dir(out);
   std::error_code ec;

@@ -3,11 +3,13 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "engine/error.h"
 #include "quant/method.h"
 #include "quant/packing.h"
 #include "train/hdf5_util.h"
+#include "train/json.h"
 
 namespace laq::train {
 namespace fs = std::filesystem;
@@ -237,6 +239,36 @@ void load_packed_model(const fs::path& path, Session& session) {
       hdf5::read_floats(file.openGroup("/buffers"), b.name, b.tensor->span(), path.string() + ":/buffers");
     return 0;
   });
+}
+
+std::filesystem::path model_summary_path(const std::filesystem::path& packed_model) {
+  std::filesystem::path p = packed_model;
+  p.replace_extension(".json");
+  if (p == packed_model) p += ".summary.json";
+  return p;
+}
+
+void write_model_summary(const std::filesystem::path& file, const PackedModelInfo& info, const std::string& source,
+                         int64_t epoch) {
+  int64_t qp = 0, qf = 0;
+  for (const auto& t : info.quantized) qp += t.packed_bytes, qf += t.float_bytes;
+  Json j;
+  j.add("source", source).add("epoch", epoch).add("method", info.config.method).add("bits", info.config.bits)
+      .add("quantized_packed_bytes", qp).add("quantized_float_bytes", qf)
+      .add("total_packed_bytes", info.total_packed_bytes()).add("total_float_bytes", info.total_float_bytes());
+  const std::filesystem::path tmp = file.string() + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.str() << "\n";
+    out.close();
+    if (!out) throw Error("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw Error("cannot write " + file.string());
+  }
 }
 
 }  // namespace laq::train

@@ -43,6 +43,12 @@ struct PackedModelInfo {
 // Writes the session's current quantized weights (its `value`s) as a packed model.
 void export_packed_model(const std::filesystem::path& path, const RunConfig& config, Session& session);
 PackedModelInfo read_packed_model_info(const std::filesystem::path& path);
+// model.json beside a packed model: its sizes in one JSON line, so that `laq table --report`
+// can state the compression of a run whose HDF5 files were not kept. source: the checkpoint's
+// file name (e.g. "best.h5"); epoch: the epoch of the weights.
+std::filesystem::path model_summary_path(const std::filesystem::path& packed_model);
+void write_model_summary(const std::filesystem::path& file, const PackedModelInfo& info, const std::string& source,
+                         int64_t epoch);
 // Decodes the packed model into a session built from the same configuration.
 void load_packed_model(const std::filesystem::path& path, Session& session);
 

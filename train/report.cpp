@@ -285,7 +285,35 @@ std::vector<RunRecord> read_results_file(const fs::path& file) {
   }
   if (in.bad()) throw Error("cannot read " + file.string());
   if (open) runs.push_back(std::move(cur));
+  // The exported model beside the results belongs to the finished run whose best epoch it holds.
+  const fs::path summary = file.parent_path() / "model.json";
+  std::error_code ec;
+  if (fs::is_regular_file(summary, ec)) {
+    const ModelSize m = read_model_size(summary);
+    for (auto& r : runs)
+      if (r.finished && m.source == "best.h5" && m.epoch == r.best_epoch) r.model = m;
+  }
   return runs;
+}
+
+ModelSize read_model_size(const fs::path& file) {
+  std::ifstream in(file);
+  std::string text;
+  if (!in || !std::getline(in, text)) throw Error("cannot read " + file.string());
+  try {
+    const Flat f = LineParser(text).parse();
+    ModelSize m;
+    m.source = need_string(f, "source");
+    m.epoch = static_cast<int64_t>(need_number(f, "epoch"));
+    m.quantized_packed_bytes = static_cast<int64_t>(need_number(f, "quantized_packed_bytes"));
+    m.quantized_float_bytes = static_cast<int64_t>(need_number(f, "quantized_float_bytes"));
+    m.total_packed_bytes = static_cast<int64_t>(need_number(f, "total_packed_bytes"));
+    m.total_float_bytes = static_cast<int64_t>(need_number(f, "total_float_bytes"));
+    if (m.total_packed_bytes <= 0 || m.total_float_bytes <= 0) throw Error("sizes must be positive");
+    return m;
+  } catch (const Error& e) {
+    throw Error(file.string() + ": not a model summary written by laq export: " + e.what());
+  }
 }
 
 std::vector<PaperNumber> read_paper_numbers(const fs::path& file) {
@@ -416,6 +444,8 @@ std::vector<ReportTable> build_tables(const std::vector<RunRecord>& runs, const 
             cell.values.push_back(r->test_at_best_val);
             cell.seeds.push_back(r->seed);
             cell.epochs.push_back(r->epochs);
+            cell.best_epochs.push_back(r->best_epoch);
+            if (!cell.model && r->model) cell.model = r->model;
           }
         if (!cell.values.empty()) {
           double s = 0;
@@ -512,9 +542,46 @@ std::string render_markdown(const std::vector<ReportTable>& tables) {
   return o.str();
 }
 
+std::string render_seed_details(const std::vector<ReportTable>& tables) {
+  std::ostringstream o;
+  for (const ReportTable& t : tables) {
+    bool any = false;
+    for (const auto& row : t.rows)
+      for (const auto& cell : row.cells) any = any || !cell.empty();
+    if (!any) continue;
+    o << "\n#### " << (t.name == "feedforward" ? "Feedforward" : "LSTM") << ": every seed\n\n"
+      << "| dataset | method | mean ± std | each seed: test " << (t.metric == "error" ? "error" : "cross-entropy")
+      << " (best-validation epoch) | epochs | exported model vs float32 |\n|---|---|---|---|---|---|\n";
+    for (const auto& row : t.rows)
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        const CellSummary& cell = row.cells[c];
+        if (cell.empty()) continue;
+        o << "| " << t.columns[c].label << " | " << row.label << " | " << format_value(cell.mean, t.metric);
+        if (cell.n() > 1) o << " ± " << format_value(cell.std, t.metric);
+        o << " |";
+        for (size_t i = 0; i < cell.n(); ++i)
+          o << (i ? ", " : " ") << "seed " << cell.seeds[i] << ": " << format_value(cell.values[i], t.metric) << " ("
+            << cell.best_epochs[i] << ")";
+        std::set<int64_t> budgets(cell.epochs.begin(), cell.epochs.end());
+        o << " | " << join_int(std::vector<int64_t>(budgets.begin(), budgets.end()), "/") << " | ";
+        if (cell.model) {
+          char buf[96];
+          std::snprintf(buf, sizeof buf, "%.1fx (quantized tensors %.1fx)", cell.model->ratio(),
+                        cell.model->quantized_ratio());
+          o << buf;
+        }
+        o << " |\n";
+      }
+    o << "\nCompression: `laq export --checkpoint RUN/best.h5` of the first seed (model.json beside the results); "
+         "empty where no export was found.\n";
+  }
+  return o.str();
+}
+
 std::string render_csv(const std::vector<ReportTable>& tables) {
   std::ostringstream o;
-  o << "table,experiment,dataset,method,bits,variant,runs,mean,std,seeds,epochs,paper,paper_source\n";
+  o << "table,experiment,dataset,method,bits,variant,runs,mean,std,seeds,epochs,paper,paper_source,values,best_epochs,"
+       "compression,compression_quantized\n";
   for (const auto& t : tables)
     for (const auto& row : t.rows)
       for (size_t c = 0; c < t.columns.size(); ++c) {
@@ -529,8 +596,21 @@ std::string render_csv(const std::vector<ReportTable>& tables) {
         o << t.name << "," << col.experiment << "," << col.dataset << "," << row.key.method << ","
           << (row.key.bits ? std::to_string(row.key.bits) : "") << "," << row.key.variant << "," << cell.n() << ","
           << mean << "," << sd << "," << join_int(cell.seeds, " ") << "," << join_int(cell.epochs, " ") << ","
-          << (cell.paper ? cell.paper->value : "") << "," << csv_field(cell.paper ? cell.paper->source : "")
-          << "\n";
+          << (cell.paper ? cell.paper->value : "") << "," << csv_field(cell.paper ? cell.paper->source : "") << ",";
+        for (size_t i = 0; i < cell.n(); ++i) {
+          char v[32];
+          std::snprintf(v, sizeof v, "%.6g", cell.values[i]);
+          o << (i ? " " : "") << v;
+        }
+        o << "," << join_int(cell.best_epochs, " ") << ",";
+        if (cell.model) {
+          char r[64];
+          std::snprintf(r, sizeof r, "%.3f,%.3f", cell.model->ratio(), cell.model->quantized_ratio());
+          o << r;
+        } else {
+          o << ",";
+        }
+        o << "\n";
       }
   return o.str();
 }

@@ -15,6 +15,22 @@
 
 namespace laq::train {
 
+// The size of a run's exported model, read from the model.json that `laq export` writes
+// beside its packed model, so that a results folder published without its HDF5 files still
+// reports the compression.
+struct ModelSize {
+  std::string source;  // the checkpoint that was exported, e.g. "best.h5"
+  int64_t epoch = 0;   // the epoch whose weights it holds
+  int64_t quantized_packed_bytes = 0, quantized_float_bytes = 0;  // the quantized tensors only
+  int64_t total_packed_bytes = 0, total_float_bytes = 0;          // with float32 biases and batch norm
+  double ratio() const { return total_packed_bytes ? double(total_float_bytes) / double(total_packed_bytes) : 0; }
+  double quantized_ratio() const {
+    return quantized_packed_bytes ? double(quantized_float_bytes) / double(quantized_packed_bytes) : 0;
+  }
+};
+// Throws laq::Error naming the file when it is not a model summary.
+ModelSize read_model_size(const std::filesystem::path& file);
+
 struct EpochPoint {
   int64_t epoch = 0;
   double val = 0;  // the validation metric (error % or cross-entropy)
@@ -34,6 +50,7 @@ struct RunRecord {
   bool finished = false;                     // a result line was read
   int64_t best_epoch = 0;
   double best_val = 0, test_at_best_val = 0;  // from the result line
+  std::optional<ModelSize> model;  // the export of its best-validation epoch, when model.json says so
   int64_t last_epoch() const { return curve.empty() ? 0 : curve.back().epoch; }
 };
 
@@ -70,7 +87,8 @@ struct RowKey {
 
 struct CellSummary {
   std::vector<double> values;  // test metric at best validation, one per finished run
-  std::vector<int64_t> seeds, epochs;
+  std::vector<int64_t> seeds, epochs, best_epochs;  // one per finished run, like values
+  std::optional<ModelSize> model;  // the first finished run's export of its best epoch, if any
   double mean = 0, std = 0;    // std: sample standard deviation (n - 1), 0 for one run
   std::vector<EpochPoint> curve;  // validation metric per epoch, mean over every run of the cell
   bool curve_unfinished_only = false;  // the curve comes from unfinished runs only
@@ -109,6 +127,8 @@ std::vector<ReportTable> build_tables(const std::vector<RunRecord>& runs, const 
 std::string format_cell(const CellSummary& cell, const std::string& metric);
 std::string format_value(double value, const std::string& metric);  // 2 decimals for error, 3 for nats
 std::string render_markdown(const std::vector<ReportTable>& tables);
+// Every finished run of every cell: seed, test metric, best epoch, exported model size.
+std::string render_seed_details(const std::vector<ReportTable>& tables);
 // One line per (table, column, row) that has runs or a paper number.
 std::string render_csv(const std::vector<ReportTable>& tables);
 

@@ -11,6 +11,7 @@
 
 #include "datasets/idx_fixtures.h"
 #include "engine/error.h"
+#include "train/packed_model.h"
 #include "train/results_fixtures.h"
 
 namespace laq::test {
@@ -222,6 +223,53 @@ TEST(Report, AMalformedLineNamesTheFileAndLine) {
 TEST(Report, AMissingRootIsAnError) {
   TempDir tmp;
   EXPECT_THROW(train::find_results_files({tmp / "nope"}), Error);
+}
+
+// What the paper's table needs beside mean +- std: each seed's value, its best epoch, and the
+// compression of the exported best model, read from the model.json `laq export` writes.
+TEST(Report, SeedDetailsGiveEverySeedItsBestEpochAndTheExportedCompression) {
+  TempDir tmp;
+  FakeRun a = lat_e(1, 1.0), b = lat_e(2, 1.2);
+  b.best_epoch = 2;
+  write_fake_run(tmp / "s1", a);
+  write_fake_run(tmp / "s2", b);
+  train::PackedModelInfo info;
+  info.quantized.push_back({});
+  info.quantized[0].packed_bytes = 100;
+  info.quantized[0].float_bytes = 1600;
+  info.float_parameter_bytes = 40;
+  train::write_model_summary(tmp / "s1/model.json", info, "best.h5", 3);
+  // An export of another epoch than the best is not the reported model: it is ignored.
+  train::write_model_summary(tmp / "s2/model.json", info, "best.h5", 3);
+  const auto runs = read_all({tmp.path()});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_TRUE(runs[0].model.has_value());
+  EXPECT_FALSE(runs[1].model.has_value());
+  const auto tables = train::build_tables(runs, {});
+  const auto& cell = tables[0].rows[row_index(tables[0], "lat-e")].cells[0];
+  EXPECT_EQ(cell.best_epochs, (std::vector<int64_t>{3, 2}));
+  ASSERT_TRUE(cell.model.has_value());
+  EXPECT_DOUBLE_EQ(cell.model->quantized_ratio(), 16.0);
+  EXPECT_DOUBLE_EQ(cell.model->ratio(), double(info.total_float_bytes()) / double(info.total_packed_bytes()));
+  const std::string details = train::render_seed_details(tables);
+  EXPECT_NE(details.find("| MNIST | lat-e | 1.10 ± 0.14 | seed 1: 1.00 (3), seed 2: 1.20 (2) | 3 |"),
+            std::string::npos)
+      << details;
+  EXPECT_NE(details.find("(quantized tensors 16.0x)"), std::string::npos) << details;
+  const std::string csv = train::render_csv(tables);
+  EXPECT_NE(csv.find(",1 1.2,3 2,"), std::string::npos) << csv;
+}
+
+TEST(Report, AModelSummaryThatIsNotOneNamesItsFile) {
+  TempDir tmp;
+  write_fake_run(tmp.path(), lat_e(1, 1.0));
+  { std::ofstream(tmp / "model.json") << "{\"source\": \"best.h5\"}\n"; }
+  try {
+    train::read_results_file(tmp / "results.jsonl");
+    FAIL() << "a model.json without sizes was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model.json"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
