@@ -8,6 +8,7 @@
 #include <string>
 
 #include "apps/laq_cli.h"
+#include "train/report.h"
 
 namespace laq::test {
 namespace {
@@ -49,6 +50,13 @@ TEST(BestCheckpoint, ExportedBestModelHasTheReportedTestErrorAtTheBestEpoch) {
   char expected[64];
   std::snprintf(expected, sizeof expected, "test error of the exported weights: %.2f%%", test_at_best);
   EXPECT_NE(r.out.find(expected), std::string::npos) << "expected \"" << expected << "\"\n" << r.describe();
+
+  // The sizes go beside the packed model, where laq table --report finds them.
+  const train::ModelSize size = train::read_model_size(tmp / "best-model.json");
+  EXPECT_EQ(size.source, "best.h5");
+  EXPECT_EQ(size.epoch, std::stoi(best_epoch));
+  EXPECT_NEAR(size.quantized_ratio(), 16.0, 0.1) << "lat-e packs 2 bits per weight";
+  EXPECT_GT(size.ratio(), 1.0);
 }
 
 }  // namespace
