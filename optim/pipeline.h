@@ -1,8 +1,11 @@
 #pragma once
 // The step pipeline (docs/design.md §2): after backward(), one training step runs its stages in order,
-//   gradient sync -> optimizer on the latent weights -> clip latent -> quantize,
-// each stage a small object over ranges of the parameter arena. Full-precision training is
-// the same pipeline with fewer stages.
+//   [TTQ/DoReFa gradient stage] -> optimizer on the latent weights -> [clip latent] ->
+//   quantize -> optimizer on the other parameters,
+// each stage a small object over ranges of the parameter arena (built in train/session.cpp).
+// Adam clips inside its own loop, so a ClipStage appears only with SGD; the gradient sum over
+// MPI ranks runs before the pipeline (train/trainer.cpp). Full-precision training is the
+// same pipeline with fewer stages.
 #include <memory>
 #include <string>
 #include <vector>
