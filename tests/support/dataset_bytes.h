@@ -90,6 +90,11 @@ inline void pad_to8(Bytes& b) {
 // One subelement: small form if it fits in 4 bytes (and `allow_small`), else tag + data + padding.
 inline Bytes mat_element(uint32_t type, const Bytes& data, bool allow_small = true) {
   Bytes b;
+  // The whole element (8-byte tag, data, up to 7 bytes of padding) in one allocation. It also
+  // keeps GCC 12 from a false -Wstringop-overread: when insert() below had to reallocate a
+  // buffer that only held the tag's push_backs, GCC's inlined copy of it looked like a read
+  // from an empty region.
+  b.reserve(16 + data.size());
   if (allow_small && data.size() <= 4) {
     put32(b, type | (static_cast<uint32_t>(data.size()) << 16));
     b.insert(b.end(), data.begin(), data.end());
