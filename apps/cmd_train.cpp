@@ -1,4 +1,4 @@
-// laq train: one run of one experiment (SPEC.md section 3), with checkpoints and results.
+// laq train: one run of one experiment (docs/algorithms.md §3), with checkpoints and results.
 #include <unistd.h>
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// The convolution path of the CIFAR-10 VGG-like net (SPEC.md 3.3) at batch 50: each of the six
+// The convolution path of the CIFAR-10 VGG-like net (docs/algorithms.md §3.3) at batch 50: each of the six
 // 3x3 convs forward, and forward + backward (dW always; dX for all but the first, whose input
 // is data); im2col alone over the batch; and the whole net's forward + backward (no optimizer
 // step) built from the layers, to compare with bench/pytorch_vgg_step.py.
@@ -108,7 +108,7 @@ void BM_Im2col(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * kBatch * g.rows() * g.cols() * 4);
 }
 
-// The VGG-like net of SPEC.md 3.3, forward + squared hinge + backward, no optimizer step.
+// The VGG-like net of docs/algorithms.md §3.3, forward + squared hinge + backward, no optimizer step.
 void BM_VggForwardBackward(benchmark::State& state) {
   namespace L = laq::layers;
   L::Sequential net;

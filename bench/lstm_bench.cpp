@@ -1,4 +1,4 @@
-// The character-level LSTM of SPEC.md 3.6 at its training size: one layer of 512 units,
+// The character-level LSTM of docs/algorithms.md §3.6 at its training size: one layer of 512 units,
 // vocabulary 100, batch 100, 100 time steps.
 //   BM_LstmForward            the fused op forward (token input)
 //   BM_LstmForwardBackward    the fused op forward + backward (upstream gradient given)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch reference for the character-level LSTM step (SPEC.md 3.6): the identical step.
+"""The PyTorch reference for the character-level LSTM step (docs/algorithms.md §3.6): the identical step.
 
 One-hot characters (vocabulary 100) -> nn.LSTM(100, 512), one layer -> nn.Linear(512, 100)
 at every one of the 100 x 100 positions -> CrossEntropyLoss (mean, nats) -> backward ->

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch reference for the CIFAR-10 VGG-like training step (SPEC.md 3.3).
+"""The PyTorch reference for the CIFAR-10 VGG-like training step (docs/algorithms.md §3.3).
 
 conv 3->128 -> BN -> ReLU, conv 128->128 -> maxpool -> BN -> ReLU, conv 128->256 -> BN -> ReLU,
 conv 256->256 -> maxpool -> BN -> ReLU, conv 256->512 -> BN -> ReLU, conv 512->512 -> maxpool ->

@@ -1,5 +1,5 @@
 #pragma once
-// Mini-batch order for the epoch loop (SPEC.md 3.1): a fresh random permutation of the
+// Mini-batch order for the epoch loop (docs/algorithms.md §3.1): a fresh random permutation of the
 // training set each epoch, floor(n / batch) steps (the remainder is dropped), and an
 // in-order mode for evaluation.
 //

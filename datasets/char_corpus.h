@@ -1,5 +1,5 @@
 #pragma once
-// Character (byte) corpora for the LSTM language models (SPEC.md 3.6, DATASETS.md 1.6):
+// Character (byte) corpora for the LSTM language models (docs/algorithms.md §3.6, docs/formats.md §1.6):
 // War and Peace, the Linux kernel, and PTB's word-level files read as characters.
 //
 // Contract:

@@ -1,6 +1,6 @@
 #pragma once
 // CIFAR-10 / CIFAR-100 binary-version readers and the LAQ experiment's data
-// (DATASETS.md 1.2-1.3, SPEC.md 3.3-3.4).
+// (docs/formats.md §1.2-1.3, docs/algorithms.md §3.3-3.4).
 //
 // Files: fixed-size records, no header.
 //   CIFAR-10   data_batch_1.bin .. data_batch_5.bin (train), test_batch.bin (test);
@@ -49,7 +49,7 @@ struct CifarOptions {
   std::filesystem::path zca_cache;      // empty: no cache (always fit)
 };
 
-// SPEC.md 3.3, pylearn2 make_cifar10_gcn_whitened.py:
+// docs/algorithms.md §3.3, pylearn2 make_cifar10_gcn_whitened.py:
 //   every image (train and test): GCN with scale 55 (use_std false, sqrt_bias 0,
 //   min_divisor 1e-8) over its 3072 raw 0..255 values;
 //   ZCA fitted on *all* training images (train + validation), applied to all three sets;

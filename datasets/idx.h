@@ -1,5 +1,5 @@
 #pragma once
-// IDX reader (LeCun's format of MNIST and Fashion-MNIST; DATASETS.md section 1.1).
+// IDX reader (LeCun's format of MNIST and Fashion-MNIST; docs/formats.md §1.1).
 //
 // Layout: bytes 0-1 zero, byte 2 element type, byte 3 number of dimensions d, then d
 // big-endian uint32 sizes, then prod(dims) elements, row-major, multi-byte elements

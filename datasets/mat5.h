@@ -1,7 +1,7 @@
 #pragma once
 // MAT-file Level 5 reader: just enough of MATLAB's format for numeric arrays saved with
 // `save -v7` (zlib-compressed variables) or `-v6` (uncompressed), the containers of SVHN
-// format 2 (DATASETS.md section 1.4).
+// format 2 (docs/formats.md §1.4).
 //
 // What is read:
 //   header    128 bytes: text starting "MATLAB 5.0 MAT-file", 8 bytes subsystem offset

@@ -1,6 +1,6 @@
 #pragma once
 // MNIST / Fashion-MNIST reader and the LAQ experiment's preprocessing
-// (DATASETS.md 1.1, SPEC.md 3.2). Fashion-MNIST has the same files and goes through
+// (docs/formats.md §1.1, docs/algorithms.md §3.2). Fashion-MNIST has the same files and goes through
 // the same functions.
 #include <cstdint>
 #include <filesystem>
@@ -29,7 +29,7 @@ struct MnistData {
   std::vector<int32_t> train_y, val_y, test_y;
 };
 
-// SPEC.md 3.2 (pylearn2 MNIST, center=True), exactly:
+// docs/algorithms.md §3.2 (pylearn2 MNIST, center=True), exactly:
 //   v = pixel / 255;
 //   train = first n_train images of the training file, val = the rest;
 //   both are centred with the per-pixel mean of the *whole* training file;

@@ -1,5 +1,5 @@
 #pragma once
-// Penn Treebank, Mikolov's simple-examples/data files (DATASETS.md 1.5, 4).
+// Penn Treebank, Mikolov's simple-examples/data files (docs/formats.md §1.5, §4).
 //
 // load_ptb_words(dir): ptb.train.txt, ptb.valid.txt, ptb.test.txt.
 //   - Each line ("\n"-terminated; a final line without "\n" counts too) is split on ASCII
@@ -15,7 +15,7 @@
 //   data written as space-separated characters with '_' for word boundaries. Same rules:
 //   tokens are the space-separated items ("_" is one token, "<unk>" is one token), "<eos>"
 //   ends each line, vocabulary from train in the same order, no size limit, OOV is an error.
-// load_ptb_bytes(dir, T): the LAQ mode (SPEC.md 3.6): the three word-level files read as raw
+// load_ptb_bytes(dir, T): the LAQ mode (docs/algorithms.md §3.6): the three word-level files read as raw
 //   byte streams (LAQ's data/ptb/{train,valid,test}.txt are copies of ptb.*.txt), vocabulary =
 //   sorted distinct bytes of all three, windows of T characters (datasets/char_corpus.h).
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // SVHN format 2 reader (train_32x32.mat, test_32x32.mat, extra_32x32.mat: MAT-file
-// Level 5, DATASETS.md 1.4) and the LAQ experiment's split and preprocessing (SPEC.md 3.5).
+// Level 5, docs/formats.md §1.4) and the LAQ experiment's split and preprocessing (docs/algorithms.md §3.5).
 #include <cstdint>
 #include <filesystem>
 #include <vector>

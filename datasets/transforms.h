@@ -1,5 +1,5 @@
 #pragma once
-// Image preprocessing of the LAQ convolutional experiments (SPEC.md 3.3-3.5, trap 20),
+// Image preprocessing of the LAQ convolutional experiments (docs/algorithms.md §3.3-3.5, §6.20),
 // each a faithful port of the pylearn2 code the experiments used:
 //
 //   CIFAR-10/100  global contrast normalisation (scale 55) then ZCA whitening fitted on

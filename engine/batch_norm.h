@@ -2,7 +2,7 @@
 // Batch normalisation over the channels of [N, C] or [N, C, H, W] (statistics over N and
 // the spatial dims), in two forms:
 //
-//   BinaryConnect (SPEC.md 3.1, the paper's nets): y = (x - mu) * gamma / (sigma + eps) + beta,
+//   BinaryConnect (docs/algorithms.md §3.1, the paper's nets): y = (x - mu) * gamma / (sigma + eps) + beta,
 //     sigma the biased standard deviation, eps = 1e-4, and a running *std*.
 //   Variance (the usual one):  y = (x - mu) * gamma / sqrt(var + eps) + beta, with a running
 //     *unbiased variance* (PyTorch's convention), eps = 1e-5.

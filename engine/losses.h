@@ -8,7 +8,7 @@
 namespace laq::engine {
 
 // mean over N x C of max(0, 1 - t * o)^2 with t = +1 for the label's column, -1 elsewhere
-// (SPEC.md 3.1: the BinaryConnect loss, no softmax).
+// (docs/algorithms.md §3.1: the BinaryConnect loss, no softmax).
 Var squared_hinge(const Var& outputs, std::span<const int32_t> labels);
 // mean over N of -log softmax(o)[label], computed with the max-shifted log-sum-exp.
 Var softmax_cross_entropy(const Var& logits, std::span<const int32_t> labels);

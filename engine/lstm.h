@@ -1,5 +1,5 @@
 #pragma once
-// One LSTM layer over a whole sequence as a single fused autograd op (SPEC.md 3.6).
+// One LSTM layer over a whole sequence as a single fused autograd op (docs/algorithms.md §3.6).
 //
 //   z_t = x_t · [W_xi W_xf W_xc W_xo] + h_{t-1} · [W_hi W_hf W_hc W_ho] + [b_i b_f b_c b_o]
 //   i = σ(z_i)  f = σ(z_f)  g = tanh(z_c)  o = σ(z_o)          (no peepholes)
@@ -10,7 +10,7 @@
 // [H, H], b_* are [H]. Full backpropagation through time; no state is carried between calls
 // unless an initial state is passed.
 //
-// Gradient clipping (Lasagne grad_clipping, SPEC.md 3.6): in the backward pass the gradient
+// Gradient clipping (Lasagne grad_clipping, docs/algorithms.md §3.6): in the backward pass the gradient
 // with respect to the 4H pre-activation vector z_t is clipped elementwise to [-clip, clip] at
 // every time step, *before* it flows into W_x, W_h, b, x and h_{t-1}. The cell path
 // dc_{t-1} = dc_t ⊙ f is not clipped (Theano's grad_clip sits on z only). clip = 0 disables

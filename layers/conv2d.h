@@ -3,10 +3,10 @@
 // square k x k kernels, the same stride and zero padding on both axes (the paper's nets: 3x3,
 // stride 1, pad 1, with bias).
 //
-// The weight is quantizable with one scale for the whole kernel (SPEC.md 6, trap 3: the
+// The weight is quantizable with one scale for the whole kernel (docs/algorithms.md §6.3: the
 // quantizer flattens it); its leading dimension is the output channel, for per-channel scales.
 // Init: fan_uniform with fan_in = Cin*k*k and fan_out = Cout*k*k, no division by the pool size
-// (SPEC.md 3.1, trap 17). The bias starts at 0.
+// (docs/algorithms.md §3.1, §6.17). The bias starts at 0.
 #include <memory>
 
 #include "layers/module.h"

@@ -1,7 +1,7 @@
 #pragma once
 // Fully connected layer: y[N, out] = x[N, in] · Wᵀ + b, with W[out, in] (one row per output
 // unit, so per-output-channel scales are per row) and a bias. The bias is kept even when a
-// batch norm follows, as the authors' nets do (SPEC.md 5, item 11).
+// batch norm follows, as the authors' nets do (docs/algorithms.md §5.11).
 #include "layers/module.h"
 
 namespace laq::layers {

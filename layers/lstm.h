@@ -1,18 +1,18 @@
 #pragma once
-// The character-level LSTM of SPEC.md 3.6: one LSTM layer (layers::LSTM) and the model
+// The character-level LSTM of docs/algorithms.md §3.6: one LSTM layer (layers::LSTM) and the model
 // (CharLstmModel) = one-hot characters -> LSTM -> full-precision dense softmax layer.
 //
 // LSTM(name, vocab V, hidden H, clip = 5):
 //   parameters, in this order (Lasagne's, per gate i, f, c, o):
 //     name.W_xi [V, H], name.W_hi [H, H], name.b_i [H], name.W_xf, name.W_hf, name.b_f, ...
-//   the 8 gate matrices are quantizable (one scale each, SPEC.md 2.9) with Init U(+-0.08),
+//   the 8 gate matrices are quantizable (one scale each, docs/algorithms.md §2.9) with Init U(+-0.08),
 //   for full-precision runs too; the biases are full precision, b_f = 1, the others 0.
 //   forward(x): x is either token ids as floats [B, T] (rank 2, each an integer in [0, V)),
 //   or a dense input [T, B, V] (rank 3); returns h [T, B, H] time-major (engine/lstm.h).
 //   forward_tokens() takes the int32 tokens directly (no float round trip).
 //
 // CharLstmModel(vocab, hidden = 512, clip = 5): sub-layers "lstm" (the above) and "out", a
-// Linear H -> V with quantizable = false (the softmax layer is not quantized, SPEC.md 1.5),
+// Linear H -> V with quantizable = false (the softmax layer is not quantized, docs/algorithms.md §1.5),
 // weight Init N(0, 0.01^2), bias 0.
 //   forward_tokens(tokens [B, T]) -> logits [B*T, V], row b*T + t = the prediction after
 //   reading tokens[b][0..t], i.e. aligned with targets [B, T] row-major (the char datasets'

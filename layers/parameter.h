@@ -3,7 +3,7 @@
 //
 // `latent` is what the optimizer updates; `value` is what the forward pass reads. For an
 // ordinary parameter they are the same view. For a quantized weight the optimizer rebinds
-// `value` to the quantized copy (DESIGN.md: layers never know quantization exists).
+// `value` to the quantized copy (docs/design.md §2: layers never know quantization exists).
 // `grad` receives d(loss)/d(value). All three become views into the parameter arena.
 #include <cstdint>
 #include <string>
@@ -18,7 +18,7 @@ enum class InitKind {
   zeros,
   ones,
   constant,         // `constant`
-  fan_uniform,      // U(+-bound(fan_in, fan_out)), the bound set by the run's scheme (SPEC.md 3.1)
+  fan_uniform,      // U(+-bound(fan_in, fan_out)), the bound set by the run's scheme (docs/algorithms.md §3.1)
   uniform,          // U(+-constant), e.g. the LSTM's 0.08
   normal,           // N(0, constant^2)
 };
@@ -35,7 +35,7 @@ struct Parameter {
   engine::Tensor value;
   engine::Tensor grad;
   Init init;
-  // A dense or conv weight matrix: the tensors SPEC.md 1.5 quantizes.
+  // A dense or conv weight matrix: the tensors docs/algorithms.md §1.5 quantizes.
   bool quantizable = false;
   // Whether the leading dimension indexes output channels (dense [out, in], conv [out, in,
   // k, k]), which per-channel scales need. The LSTM's gate matrices are [in, out].

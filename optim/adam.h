@@ -1,10 +1,10 @@
 #pragma once
-// Adam in the Lasagne form the authors' code runs (SPEC.md 1.4):
+// Adam in the Lasagne form the authors' code runs (docs/algorithms.md §1.4):
 //   t <- t + 1;  a_t = lr * sqrt(1 - b2^t) / (1 - b1^t)
 //   m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
 //   w <- w - a_t * m / (sqrt(v) + eps)
 // eps is added to the root of the *un-bias-corrected* v, unlike PyTorch. v is exactly the
-// curvature accumulator of loss-aware quantization (SPEC.md 1.3), so the quantize stage reads it.
+// curvature accumulator of loss-aware quantization (docs/algorithms.md §1.3), so the quantize stage reads it.
 #include <string>
 #include <vector>
 
@@ -15,7 +15,7 @@ namespace laq::optim {
 struct AdamConfig {
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
   // Optional clamp of the updated weights to [clip_lo, clip_hi] in the same loop: the same
-  // result as a ClipStage after Adam (SPEC.md 1.4: quantized weights to [-1, 1]), one pass
+  // result as a ClipStage after Adam (docs/algorithms.md §1.4: quantized weights to [-1, 1]), one pass
   // over the weights fewer.
   bool clip = false;
   float clip_lo = -1.0f, clip_hi = 1.0f;

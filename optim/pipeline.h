@@ -1,8 +1,11 @@
 #pragma once
-// The step pipeline (DESIGN.md): after backward(), one training step runs its stages in order,
-//   gradient sync -> optimizer on the latent weights -> clip latent -> quantize,
-// each stage a small object over ranges of the parameter arena. Full-precision training is
-// the same pipeline with fewer stages.
+// The step pipeline (docs/design.md §2): after backward(), one training step runs its stages in order,
+//   [TTQ/DoReFa gradient stage] -> optimizer on the latent weights -> [clip latent] ->
+//   quantize -> optimizer on the other parameters,
+// each stage a small object over ranges of the parameter arena (built in train/session.cpp).
+// Adam clips inside its own loop, so a ClipStage appears only with SGD; the gradient sum over
+// MPI ranks runs before the pipeline (train/trainer.cpp). Full-precision training is the
+// same pipeline with fewer stages.
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,7 +61,7 @@ class OptimizerStage : public Stage {
   const ParameterGroup* group_;
 };
 
-// Clips latent weights elementwise to [lo, hi] (SPEC.md 1.4: quantized weights to [-1, 1]).
+// Clips latent weights elementwise to [lo, hi] (docs/algorithms.md §1.4: quantized weights to [-1, 1]).
 class ClipStage : public Stage {
  public:
   ClipStage(std::span<float> values, float lo, float hi) : values_(values), lo_(lo), hi_(hi) {}

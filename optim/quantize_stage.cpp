@@ -13,7 +13,7 @@
 namespace laq::optim {
 
 namespace {
-constexpr float kCurvatureEps = 1e-8f;  // d = sqrt(acc) + 1e-8 (SPEC.md 1.3)
+constexpr float kCurvatureEps = 1e-8f;  // d = sqrt(acc) + 1e-8 (docs/algorithms.md §1.3)
 constexpr float kAccBeta = 0.999f;
 }  // namespace
 
@@ -45,8 +45,8 @@ QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& grou
     ttq_scales_.assign(2 * tensors_.size(), 1.0f);
     ttq_scale_grads_.assign(ttq_scales_.size(), 0.0f);
   }
-  // The first projection: acc = 0, so d is uniform (SPEC.md 1.3), warm-started from the TWN
-  // sign pattern of the initial weights (SPEC.md 2.3).
+  // The first projection: acc = 0, so d is uniform (docs/algorithms.md §1.3), warm-started from the TWN
+  // sign pattern of the initial weights (docs/algorithms.md §2.3).
   std::vector<float> warm(group.size());
   for (const QuantizedTensor& t : tensors_)
     quant::initial_warm_start(latent_.subspan(t.offset, t.size), std::span(warm).subspan(t.offset, t.size));

@@ -1,5 +1,5 @@
 #pragma once
-// Loss-aware quantization as a stage of the step pipeline (SPEC.md 1.2-1.6, DESIGN.md).
+// Loss-aware quantization as a stage of the step pipeline (docs/algorithms.md §1.2-1.6, docs/design.md §2).
 //
 // It owns the quantized copy q of a group of weights (the parameters' `value` views point
 // at it, so the forward pass reads q) and, per tensor, the scales of the last projection.
@@ -7,7 +7,7 @@
 //     d = sqrt(acc) + 1e-8,   q = argmin_{q in C} sum d (q - w)^2     (warm-started from q)
 // where w is the latent weight after the optimizer and the clip, and acc is the running
 // mean of squared gradients w.r.t. q. With Adam, acc *is* Adam's un-bias-corrected v (same
-// beta2, same gradient, same zero start; SPEC.md 1.3), so the stage reads it; with another
+// beta2, same gradient, same zero start; docs/algorithms.md §1.3), so the stage reads it; with another
 // optimizer the stage keeps acc itself.
 //
 // TTQ and DoReFa differ from the rest in the backward pass (trained scales; a gradient

@@ -1,7 +1,7 @@
 #pragma once
 // Learning-rate schedules as pure functions of the epoch being trained (1-based), so a
 // resumed run needs only its epoch number to continue the schedule. Changes take effect
-// after an epoch's evaluation (SPEC.md 6, trap 14):
+// after an epoch's evaluation (docs/algorithms.md §6.14):
 //   step:         lr0 * factor^(number of milestones m with m < epoch)   (MNIST: x0.1 after 15, 25)
 //   every:        lr0 * factor^floor((epoch - 1) / period)              (CIFAR: x0.5 every 15)
 //   exponential:  lr0 * factor^max(0, epoch - start)                    (LSTM: x0.98 from epoch 11)

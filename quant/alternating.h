@@ -1,6 +1,6 @@
 #pragma once
-// Alternating (approximate) loss-aware solvers: LAT-a (SPEC 2.3), LAT2-a (2.5),
-// LAQ linear (2.6) and LAQ log (2.7). One skeleton serves all of them:
+// Alternating (approximate) loss-aware solvers: LAT-a (docs/algorithms.md §2.3), LAT2-a (§2.5),
+// LAQ linear (§2.6) and LAQ log (§2.7). One skeleton serves all of them:
 //
 //   b0 = sgn(warm)                               the previous step's quantized tensor
 //   alpha0 = A(b0) = sum d|b||w| / sum d|b|      (the d-weighted mean |w| over its support)
@@ -12,7 +12,7 @@
 //
 // So at least one iteration runs, and at most max_iterations + 1 scales are evaluated.
 // For ternary codes A is the least-squares scale and every step lowers (or keeps) the
-// objective; for multi-level codes the code's A is not least-squares (SPEC 2.6), so the
+// objective; for multi-level codes the code's A is not least-squares (docs/algorithms.md §2.6), so the
 // objective may rise slightly; Options::least_squares_alpha uses sum d b w / sum d b^2
 // instead, which restores monotonicity. The initial alpha0 is always the mean over supp(b0),
 // because sgn(warm) need not match sgn(w). Scales are rounded to float at every update,
@@ -50,7 +50,7 @@ Scales laq_log(std::span<const float> w, std::span<const float> d, std::span<con
 // code's: positive = {warm >= 0} (zeros included, |w| used even where w < 0),
 // negative = {warm < 0}; after that the positive side only ever holds w > alpha+/2 and the
 // negative side w < -alpha-/2. Stops when both scales moved less than the tolerance;
-// code_faithful: when the negative one did (SPEC 2.5 quirk).
+// code_faithful: when the negative one did (docs/algorithms.md §2.5 quirk).
 Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std::span<const float> warm,
                         std::span<float> out, const Options& options, Trace* trace = nullptr);
 

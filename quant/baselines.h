@@ -1,5 +1,5 @@
 #pragma once
-// The comparison methods of the paper that are not loss-aware (SPEC 2.11). None reads the
+// The comparison methods of the paper that are not loss-aware (docs/algorithms.md §2.11). None reads the
 // curvature; their gradients are the caller's business except where the forward has a
 // shape of its own (TTQ's trained scales, DoReFa's tanh normalisation), given here.
 #include <span>

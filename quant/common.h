@@ -10,7 +10,7 @@
 
 namespace laq::quant {
 
-// sum_i d_i (q_i - w_i)^2 in double: the proximal-Newton objective of SPEC 1.2 (up to 1/2).
+// sum_i d_i (q_i - w_i)^2 in double: the proximal-Newton objective of docs/algorithms.md §1.2 (up to 1/2).
 // An empty d means d = 1.
 double objective(std::span<const float> w, std::span<const float> d, std::span<const float> q);
 
@@ -18,15 +18,15 @@ double objective(std::span<const float> w, std::span<const float> d, std::span<c
 // For a code b with |b_i| in {0,1} on its support this is the least-squares optimal scale.
 double weighted_abs_mean(std::span<const float> w, std::span<const float> d);
 
-// Sign with the LAB/BinaryConnect convention: 0 goes to +1 (SPEC 2.1, item 17).
+// Sign with the LAB/BinaryConnect convention: 0 goes to +1 (docs/algorithms.md §2.1, §5.17).
 inline float sign_zero_positive(float x) { return x >= 0.0f ? 1.0f : -1.0f; }
 
 // Ternary output with alpha/2 thresholds: +positive where w > positive/2, -negative where
-// w < -negative/2, else 0 (strict, SPEC 6.4). The halves are taken of the float scales, so
+// w < -negative/2, else 0 (strict, docs/algorithms.md §6.4). The halves are taken of the float scales, so
 // decode() rebuilds exactly these values. A zero scale selects nothing on its side.
 void write_ternary(std::span<const float> w, Scales scales, std::span<float> out);
 
-// The curvature d of SPEC 1.3 without a d buffer: explicit values, the root of a second
+// The curvature d of docs/algorithms.md §1.3 without a d buffer: explicit values, the root of a second
 // moment (d_i = sqrt(v_i) + eps in float, exactly as the quantize stage forms it, so the
 // solver reads Adam's v directly and saves a pass over the tensor), or one constant (the
 // first step, acc = 0: d = 1e-8 everywhere).

@@ -10,7 +10,7 @@
 
 namespace laq::quant {
 
-// One prefix of the magnitude-sorted weights, as the exact ternary solvers see it (SPEC 2.2).
+// One prefix of the magnitude-sorted weights, as the exact ternary solvers see it (docs/algorithms.md §2.2).
 struct ExactRow {
   std::string side;     // "|w|", "w>0" or "w<0"
   std::size_t j;        // support size: the j largest magnitudes are nonzero
@@ -22,7 +22,7 @@ struct ExactRow {
   bool candidate;       // may be chosen: a tie-group end (default) or passes the code's filter
 };
 
-// One round of an alternating solver (SPEC 2.3, 2.5-2.7).
+// One round of an alternating solver (docs/algorithms.md §2.3, §2.5-2.7).
 struct IterationRow {
   int iteration;          // 0 = the warm-started initial round
   double alpha_positive;  // one-scale solvers: both fields hold alpha

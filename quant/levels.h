@@ -2,8 +2,8 @@
 // Level sets of the multi-level quantizers, and the projection onto them.
 //
 // A symmetric level set is {0, +-M_1, ..., +-M_k} with 0 < M_1 < ... < M_k = 1. Projecting
-// x means: clip to [-1, 1], take the nearest level (SPEC 2.6, 2.7). For a fixed scale this is
-// the optimal code of each element, whatever its curvature d (SPEC 2 intro).
+// x means: clip to [-1, 1], take the nearest level (docs/algorithms.md §2.6, §2.7). For a fixed scale this is
+// the optimal code of each element, whatever its curvature d (docs/algorithms.md §2.0).
 //
 //   ternary (LAT):  {0, +-1}                    tie at 1/2 -> 0  (strict threshold |x| > 1/2)
 //   linear, m bits: M_r = r/k, k = 2^(m-1)-1     tie -> larger magnitude (C round, half away from 0)

@@ -21,7 +21,7 @@ namespace laq::quant {
 Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,
                 std::span<float> out, const Options& options, Trace* trace = nullptr);
 
-// The warm start of a freshly initialised tensor (SPEC 2.3, the code's initialize_b):
+// The warm start of a freshly initialised tensor (docs/algorithms.md §2.3, the code's initialize_b):
 // Delta0 = 0.7 mean|w_init|; warm = +2 Delta0 where w_init > Delta0, -2 Delta0 where
 // w_init < -Delta0, 0 elsewhere. Only its sign pattern matters to the solvers.
 void initial_warm_start(std::span<const float> w_init, std::span<float> warm);

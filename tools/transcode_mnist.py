@@ -3,7 +3,7 @@
 
 THE OUTPUT IS MNIST DIGITS IN CIFAR/SVHN CONTAINERS. IT IS NOT CIFAR AND NOT SVHN.
 It exists so the CIFAR and SVHN readers, transforms and the convolutional pipeline run
-end to end on real images at the real file sizes (DATASETS.md section 4); accuracies
+end to end on real images at the real file sizes (docs/formats.md §3.3); accuracies
 obtained on it say nothing about the LAQ paper's CIFAR/SVHN numbers.
 
     /usr/bin/python3 tools/transcode_mnist.py [--mnist DIR] [--out DIR] [--extra-count N]

@@ -1,6 +1,6 @@
 #pragma once
 // The communicator: what a run needs to know about the other processes of its MPI job
-// (DESIGN.md, "Distributed runs use MPI and nothing home-made").
+// (docs/design.md §3, "Distributed runs use MPI and nothing home-made").
 //
 //   SerialCommunicator: one process, rank 0 of 1; every reduction is the identity.
 //   MPI (train/communicator_mpi.cpp, built only with LAQ_WITH_MPI): MPI_COMM_WORLD.

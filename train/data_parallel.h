@@ -1,5 +1,5 @@
 #pragma once
-// Data-parallel training (DESIGN.md): K ranks share every global batch, each taking its
+// Data-parallel training (docs/design.md §3): K ranks share every global batch, each taking its
 // contiguous 1/K of the batch's examples. After backward, one allreduce over the flat
 // gradient arena, divided by K, gives every rank the gradient of the global batch's mean loss
 // (each rank's loss is its share's mean); then every rank runs the same deterministic

@@ -91,7 +91,7 @@ std::unique_ptr<layers::Sequential> vgg(int64_t k, int64_t classes, bool final_b
     for (const bool pool : {false, true}) {
       const std::string n = std::to_string(++index);
       model->add<layers::Conv2d>("conv" + n, in, width, 3, 1, 1);
-      if (pool) model->add<layers::MaxPool2d>("pool" + n, 2, 2);  // before BN (SPEC.md 6, trap 10)
+      if (pool) model->add<layers::MaxPool2d>("pool" + n, 2, 2);  // before BN (docs/algorithms.md §6.10)
       model->add<layers::BatchNorm>("bn" + n, width, bn);
       model->add<layers::ReLU>("relu" + n);
       in = width;
@@ -194,7 +194,7 @@ ClassificationData load_data(const RunConfig& config) {
     return splits_of(d, config.train_size, 10);
   }
   if (config.experiment.ends_with("-lstm")) {
-    // 100-character windows (SPEC.md 3.6); the block split uses the run's batch size.
+    // 100-character windows (docs/algorithms.md §3.6); the block split uses the run's batch size.
     constexpr int64_t kSeqLen = 100;
     const std::filesystem::path dir = config.data_dir;
     datasets::CharCorpus c;

@@ -1,6 +1,6 @@
 #pragma once
 // The paper's experiments: for each name, its data, its network and its training defaults
-// (SPEC.md 3.8). `laq train --experiment NAME` starts from these and applies the flags.
+// (docs/algorithms.md §3.8). `laq train --experiment NAME` starts from these and applies the flags.
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,10 +51,10 @@ ClassificationData load_data(const RunConfig& config);
 // Language models need config.vocab (load_data's `classes`).
 std::unique_ptr<layers::Module> build_model(const RunConfig& config);
 
-// The SPEC.md 3.2 MLP: 784 -> [Dense 2048 -> BN -> ReLU] x3 -> Dense 10 -> BN.
+// The docs/algorithms.md §3.2 MLP: 784 -> [Dense 2048 -> BN -> ReLU] x3 -> Dense 10 -> BN.
 std::unique_ptr<layers::Sequential> mnist_mlp(int64_t hidden, int64_t layers,
                                               const std::string& batch_norm_form);
-// The BinaryConnect VGG-like net of SPEC.md 3.3-3.5 for 3x32x32 images, widths K, 2K, 4K:
+// The BinaryConnect VGG-like net of docs/algorithms.md §3.3-3.5 for 3x32x32 images, widths K, 2K, 4K:
 // (2 x conv K) - pool - (2 x conv 2K) - pool - (2 x conv 4K) - pool - 2 x Dense 1024 - Dense
 // classes, every conv/dense followed by BN (max-pool before it) and ReLU, the last by BN
 // only when `final_batch_norm` (squared hinge) and by nothing for a softmax.

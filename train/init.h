@@ -1,5 +1,5 @@
 #pragma once
-// Parameter initialisation (SPEC.md 3.1 and 5, item 10): a weight of a quantized run is
+// Parameter initialisation (docs/algorithms.md §3.1, §5.10): a weight of a quantized run is
 // drawn from U(+-sqrt(1.5 / (fan_in + fan_out))) (BinaryConnect's H), a full-precision run
 // from Glorot's U(+-sqrt(6 / (fan_in + fan_out))), twice as wide.
 #include <vector>

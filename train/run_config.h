@@ -11,7 +11,7 @@ struct RunConfig {
   std::string experiment = "mnist-mlp";
   std::string method = "fpn";
   int64_t bits = 3;                 // laq-linear, laq-log, dorefa
-  bool code_faithful = false;       // reproduce the authors' code quirks (SPEC.md 5)
+  bool code_faithful = false;       // reproduce the authors' code quirks (docs/algorithms.md §5)
   bool per_channel = false;         // one scale per output channel instead of per tensor
   int64_t epochs = 50;
   int64_t batch = 100;

@@ -16,7 +16,7 @@ ModelState Session::state() const {
 
 namespace {
 
-// `clip`: keep the updated weights in [-1, 1] (SPEC.md 1.4). Adam does it inside its own
+// `clip`: keep the updated weights in [-1, 1] (docs/algorithms.md §1.4). Adam does it inside its own
 // loop; any other optimizer gets a ClipStage after it.
 std::unique_ptr<optim::Optimizer> make_optimizer(const RunConfig& c, const std::string& name,
                                                  optim::ParameterArena& arena,
@@ -51,7 +51,7 @@ Session make_session(const RunConfig& config, std::unique_ptr<layers::Module> mo
         config.optimizer, make_optimizer(config, config.optimizer, *s.arena, all), &all));
     return s;
   }
-  // Quantized: the dense/conv weights in one group, everything else in another (SPEC.md 1.4, 1.5).
+  // Quantized: the dense/conv weights in one group, everything else in another (docs/algorithms.md §1.4, §1.5).
   std::vector<layers::Parameter*> weights, rest;
   for (layers::Parameter* p : s.model->parameters()) (p->quantizable ? weights : rest).push_back(p);
   s.arena = std::make_unique<optim::ParameterArena>(
@@ -67,7 +67,7 @@ Session make_session(const RunConfig& config, std::unique_ptr<layers::Module> mo
   if (method == quant::Method::ttq || method == quant::Method::dorefa)
     s.pipeline.add(std::make_unique<optim::QuantizeGradientStage>(group));
   // DoReFa bounds its weights through tanh; every other method keeps the latent weights in
-  // [-1, 1] (SPEC.md 1.4: the authors' clipping_scaling).
+  // [-1, 1] (docs/algorithms.md §1.4: the authors' clipping_scaling).
   const bool clip = method != quant::Method::dorefa;
   auto weight_optimizer = std::make_unique<optim::OptimizerStage>(
       config.optimizer + "_quantized", make_optimizer(config, config.optimizer + "_quantized", *s.arena, qg, clip), &qg);

@@ -1,6 +1,6 @@
 #pragma once
 // A model ready to train: network, parameters in the arena, the step pipeline for the run's
-// method (SPEC.md 1.4, 1.6), and everything a checkpoint must hold.
+// method (docs/algorithms.md §1.4, §1.6), and everything a checkpoint must hold.
 //
 // Full precision: one optimizer over every parameter, no clipping.
 // Quantized: optimizer A over the quantizable weights -> clip to [-1, 1] -> quantize stage;

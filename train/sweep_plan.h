@@ -47,7 +47,7 @@ std::vector<SweepCell> plan_sweep(const SweepRequest& request);
 // Seconds per training step of each model at its preset batch, on 2 threads of the 2-core
 // machine of docs/results.md (laq bench); the dry run's cost estimate multiplies them.
 double step_seconds(const std::string& experiment);
-// Steps per epoch at the preset batch on the full data (SPEC.md 3.8 splits; approximate for
+// Steps per epoch at the preset batch on the full data (docs/algorithms.md §3.8 splits; approximate for
 // the corpora, whose size depends on the copy).
 int64_t full_steps_per_epoch(const std::string& experiment);
 

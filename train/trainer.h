@@ -1,5 +1,5 @@
 #pragma once
-// The epoch loop of SPEC.md 3.1: a fresh permutation each epoch, floor(N/B) steps, validation
+// The epoch loop of docs/algorithms.md §3.1: a fresh permutation each epoch, floor(N/B) steps, validation
 // every epoch, the test set evaluated whenever validation error <= the best so far (ties go to
 // the later epoch), the learning rate changed after the epoch's evaluation.
 //
@@ -23,7 +23,7 @@ namespace laq::train {
 
 // The metric (error in percent, or mean cross-entropy) of the session's current (quantized)
 // weights on a set, with batch-norm running statistics, in order, floor(N/B) batches of B
-// (SPEC.md 3.1, 3.6). With a communicator of K ranks, each rank evaluates every K-th batch
+// (docs/algorithms.md §3.1, §3.6). With a communicator of K ranks, each rank evaluates every K-th batch
 // and the totals are summed, so every rank returns the same number.
 double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment,
                 Communicator* comm = nullptr);

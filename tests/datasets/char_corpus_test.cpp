@@ -1,4 +1,4 @@
-// Char corpora (DATASETS.md 1.6, 4): the LAQ block split at the real corpora's sizes and for
+// Char corpora (docs/formats.md §1.6, §4): the LAQ block split at the real corpora's sizes and for
 // several (B, T), the dropped tail, '\r' kept verbatim, the sorted byte vocabulary, windows
 // and targets, and broken files. Every file is generated in a temporary directory.
 #include <gtest/gtest.h>

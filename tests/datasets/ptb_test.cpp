@@ -1,4 +1,4 @@
-// PTB readers (DATASETS.md 1.5, 4) on 3-line files in the exact style of Mikolov's files:
+// PTB readers (docs/formats.md §1.5, §4) on 3-line files in the exact style of Mikolov's files:
 // word level (leading and trailing space per line, <unk> and N), character level ('_' word
 // boundaries, <unk> whole), and the LAQ raw-byte mode.
 #include <gtest/gtest.h>

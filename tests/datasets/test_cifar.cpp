@@ -1,5 +1,5 @@
 // CIFAR-10 / CIFAR-100 binary readers on fixtures written at test time, and the LAQ
-// experiment split (SPEC.md 3.3-3.4).
+// experiment split (docs/algorithms.md §3.3-3.4).
 #include <gtest/gtest.h>
 
 #include <cmath>

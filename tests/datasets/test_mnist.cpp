@@ -1,4 +1,4 @@
-// MNIST reader, the LAQ preprocessing (SPEC.md 3.2), and the real files when present.
+// MNIST reader, the LAQ preprocessing (docs/algorithms.md §3.2), and the real files when present.
 #include <gtest/gtest.h>
 
 #include <array>

@@ -29,7 +29,7 @@ TEST(Conv2dLayer, Parameters) {
   EXPECT_EQ(params[0]->latent.shape(), (Shape{256, 128, 3, 3}));
   EXPECT_TRUE(params[0]->quantizable);
   EXPECT_EQ(params[0]->output_channels(), 256);
-  // SPEC.md 3.1: fan_in = Cin*k*k, fan_out = Cout*k*k (no division by the pool size).
+  // docs/algorithms.md §3.1: fan_in = Cin*k*k, fan_out = Cout*k*k (no division by the pool size).
   EXPECT_EQ(params[0]->init.kind, layers::InitKind::fan_uniform);
   EXPECT_EQ(params[0]->init.fan_in, 128 * 9);
   EXPECT_EQ(params[0]->init.fan_out, 256 * 9);

@@ -1,6 +1,7 @@
-// layers::LSTM and CharLstmModel: parameter names, shapes, init and quantizable flags (SPEC.md
-// 1.5, 3.6), the token/float/dense inputs agree, logits rows line up with [B, T] targets, the
-// loss is the mean cross-entropy in nats, and a model-level gradient check on a tiny model.
+// layers::LSTM and CharLstmModel: parameter names, shapes, init and quantizable flags
+// (docs/algorithms.md §1.5, §3.6), the token/float/dense inputs agree, logits rows line up
+// with [B, T] targets, the loss is the mean cross-entropy in nats, and a model-level
+// gradient check on a tiny model.
 #include <gtest/gtest.h>
 
 #include <cmath>

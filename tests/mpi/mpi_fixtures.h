@@ -1,6 +1,6 @@
 #pragma once
 // Running the real `laq` binary under mpirun (Open MPI): the launcher's path comes from CMake
-// (LAQ_MPIRUN), ranks are not bound to cores (OpenBLAS would be pinned to one; BUILD-NOTES.md
+// (LAQ_MPIRUN), ranks are not bound to cores (OpenBLAS would be pinned to one; docs/design.md §7
 // 5) and may outnumber the cores (--oversubscribe). Open MPI refuses to run as root unless
 // told; CTest's ENVIRONMENT property cannot carry several variables through
 // gtest_discover_tests (a ';' splits the list), so the fixture sets them here.

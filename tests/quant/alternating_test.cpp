@@ -57,7 +57,7 @@ TEST(Alternating, ObjectiveNeverIncreases) {
 }
 
 TEST(Alternating, CodeScaleFormulaIsNotLeastSquaresForMultiLevelCodes) {
-  // SPEC 2.6: at the code's fixed point the least-squares scale is larger. Check that the
+  // docs/algorithms.md §2.6: at the code's fixed point the least-squares scale is larger. Check that the
   // option really changes the answer and lowers the objective.
   const Case c = random_case(5, 5000);
   std::vector<float> code(c.w.size()), ls(c.w.size());

@@ -4,7 +4,7 @@
 // miCOMPRESSED), gzip streams. Free of GoogleTest so that the unit tests and the fuzz seed
 // generator (fuzz/make_seeds.cpp) write the same files; no dataset bytes are committed.
 //
-// MAT-file recipe (DATASETS.md 1.4, checked there against scipy's loadmat): header text
+// MAT-file recipe (docs/formats.md §1.4, checked there against scipy's loadmat): header text
 // padded with spaces to 116 bytes, 8 zero bytes, version 00 01, endian "IM"; each variable
 // an miMATRIX (flags, dims, name, real part; names and payloads of <= 4 bytes in the small
 // element form), optionally wrapped as miCOMPRESSED = tag(15, len(z)) + zlib(miMATRIX).
@@ -90,6 +90,11 @@ inline void pad_to8(Bytes& b) {
 // One subelement: small form if it fits in 4 bytes (and `allow_small`), else tag + data + padding.
 inline Bytes mat_element(uint32_t type, const Bytes& data, bool allow_small = true) {
   Bytes b;
+  // The whole element (8-byte tag, data, up to 7 bytes of padding) in one allocation. It also
+  // keeps GCC 12 from a false -Wstringop-overread: when insert() below had to reallocate a
+  // buffer that only held the tag's push_backs, GCC's inlined copy of it looked like a read
+  // from an empty region.
+  b.reserve(16 + data.size());
   if (allow_small && data.size() <= 4) {
     put32(b, type | (static_cast<uint32_t>(data.size()) << 16));
     b.insert(b.end(), data.begin(), data.end());

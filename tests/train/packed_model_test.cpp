@@ -69,7 +69,7 @@ TEST(PackedModel, TernaryCompressionIsSixteenFoldOnTheWeights) {
   fs::remove(file);
 }
 
-// The char LSTM of SPEC.md 3.6: its eight gate matrices are quantized one by one (each its
+// The char LSTM of docs/algorithms.md §3.6: its eight gate matrices are quantized one by one (each its
 // own scale), the softmax layer and the biases stay float32.
 TEST(PackedModel, TernaryLstmPacksEachGateMatrixSixteenFold) {
   train::RunConfig c = config_for("lat-e");
