@@ -148,7 +148,6 @@ log "cluster up: $(sinfo -h -o '%P %D node %N %c cpus %m MB %T'), ports $PORT/$(
 log "srun --mpi=list: $(srun --mpi=list 2>&1 | tr '\n\t' '  ')"
 
 # ---- helpers -------------------------------------------------------------------------------
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 METHODS=(fpn bc lat-e)
 cells() { for m in "${METHODS[@]}"; do echo "mnist-mlp-$m-seed1"; done; }
 finished() { grep -q '"type": *"result"' "$1/$2/results.jsonl" 2>/dev/null; }
