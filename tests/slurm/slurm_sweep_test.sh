@@ -62,6 +62,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$p" 2>/dev/null
   done
+  rm -f "$TMP/run/daemons"  # the watchdog's list: nothing left for it to stop
   if [[ $status -ne 0 && $status -ne 77 ]]; then
     for f in "$TMP"/log/slurmctld.log "$TMP"/log/slurmd.log; do
       [[ -f "$f" ]] && { echo "---- last lines of $f"; tail -n 25 "$f"; }
@@ -95,11 +96,22 @@ SOCKET=$TMP/munge/munge.socket
 munged --force --socket="$SOCKET" --key-file="$TMP/munge/munge.key" --log-file="$TMP/log/munged.log" \
   --pid-file="$TMP/run/munged.pid" --seed-file="$TMP/munge/seed" || fail "munged did not start ($TMP/log/munged.log)"
 PIDS+=("$(cat "$TMP/run/munged.pid")")
+echo "${PIDS[-1]}" >> "$TMP/run/daemons"
+# If this script is killed outright (SIGKILL, a CTest timeout), no trap runs: a watchdog
+# outside its process tree cancels the jobs and stops the daemons still listed (those whose
+# command names $TMP).
+setsid -f bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done
+  [[ -f "$2/run/daemons" ]] || exit 0
+  export SLURM_CONF=$2/slurm.conf
+  jobs=$(squeue -h -o %i 2>/dev/null) && [[ -n "$jobs" ]] && scancel $jobs && sleep 10
+  while read -r p; do grep -qF "$2" "/proc/$p/cmdline" 2>/dev/null && kill "$p"; done < "$2/run/daemons"' \
+  watchdog $$ "$TMP" > /dev/null 2>&1 < /dev/null
 
 cat > "$SLURM_CONF" <<EOF
 # A one-node cluster for laq's Slurm test; every path and port its own.
 ClusterName=laqtest
-SlurmctldHost=$HOST
+# Addresses given, so that the cluster needs no name service for this host's name.
+SlurmctldHost=$HOST(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 SlurmctldPort=$PORT
@@ -132,13 +144,15 @@ MpiDefault=none
 ReturnToService=2
 KillWait=5
 InactiveLimit=0
-NodeName=$HOST CPUs=2 RealMemory=2000 State=UNKNOWN
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=2 RealMemory=2000 State=UNKNOWN
 PartitionName=laq Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 EOF
 slurmctld -D -f "$SLURM_CONF" > "$TMP/log/slurmctld.out" 2>&1 &
 PIDS+=($!)
+echo $! >> "$TMP/run/daemons"
 slurmd -D -f "$SLURM_CONF" > "$TMP/log/slurmd.out" 2>&1 &
 PIDS+=($!)
+echo $! >> "$TMP/run/daemons"
 for _ in $(seq 60); do
   sinfo -h -o %T 2>/dev/null | grep -qx idle && break
   sleep 0.5
