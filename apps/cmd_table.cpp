@@ -5,12 +5,13 @@
 // plots.gp script are written even when gnuplot is missing).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "apps/commands.h"
@@ -290,10 +291,11 @@ void emit_slurm_script(train::SweepRequest& request, const std::vector<train::Sw
   for (const auto& c : cells)
     if (train::cell_state(c) != train::CellState::done)
       pending.push_back(choices.cell_minutes ? 60.0 * double(*choices.cell_minutes) : c.estimated_seconds);
+  // A limit given by the user is taken as it is; the estimate, which assumes the documented
+  // machine, gets 50% of room and at least 10 minutes (start-up, evaluation).
   if (choices.job_minutes) job.minutes = *choices.job_minutes;
-  // A limit per cell given by the user is taken as it is; the estimate, which assumes the
-  // documented machine, gets 50% of room.
-  else job.minutes = train::slurm_minutes(pending, job.tasks, job.array, choices.cell_minutes ? 1.0 : 1.5);
+  else if (choices.cell_minutes) job.minutes = train::slurm_minutes(pending, job.tasks, job.array, 1.0);
+  else job.minutes = std::max<int64_t>(10, train::slurm_minutes(pending, job.tasks, job.array, 1.5));
   std::error_code ec;
   std::vector<std::string> args = sweep_args(request);
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -322,7 +324,8 @@ int run_sweep_command(train::SweepRequest& request, bool dry_run, const SlurmCho
   if (only_cell > 0) {
     require(only_cell <= int64_t(cells.size()), "cell", only_cell,
             "the plan has " + std::to_string(cells.size()) + " cells (laq table --dry-run lists them in order)");
-    require(launcher_ranks() == 1, "cell", only_cell, "runs one cell in one process, not under an MPI launcher of several ranks");
+    require(launcher_ranks() == 1, "cell", only_cell,
+            "runs one cell in one process, not under an MPI launcher of several ranks");
   }
   // Planning needs no other rank: under mpirun only rank 0 prints the plan or writes the script.
   if ((dry_run || !slurm.file.empty()) && launcher_rank() != 0) return 0;
@@ -343,7 +346,8 @@ int run_sweep_command(train::SweepRequest& request, bool dry_run, const SlurmCho
 }
 
 // The Slurm flags: each is refused without --emit-slurm and checked the way sbatch would.
-void validate_slurm(const po::variables_map& vm, SlurmChoices& slurm, const std::string& time, const std::string& cell_time) {
+void validate_slurm(const po::variables_map& vm, SlurmChoices& slurm, const std::string& time,
+                    const std::string& cell_time) {
   for (const char* flag : {"slurm-array", "slurm-partition", "slurm-account", "slurm-mem-per-cpu", "slurm-time",
                            "slurm-cell-time", "slurm-tasks"})
     if (vm.count(flag) && !vm[flag].defaulted() && slurm.file.empty())

@@ -225,7 +225,7 @@ int64_t slurm_minutes(const std::vector<double>& cell_seconds, int64_t tasks, bo
     for (double c : cell_seconds) *std::min_element(load.begin(), load.end()) += c;
     busiest = *std::max_element(load.begin(), load.end());
   }
-  return std::max<int64_t>(10, std::llround(std::ceil(margin * busiest / 60.0)));
+  return std::max<int64_t>(1, std::llround(std::ceil(margin * busiest / 60.0)));
 }
 
 std::optional<int64_t> parse_slurm_time(const std::string& text) {
@@ -269,7 +269,8 @@ bool is_slurm_memory(const std::string& text) {
 
 bool is_slurm_name(const std::string& text, bool list) {
   if (text.empty() || text.front() == ',' || text.back() == ',') return false;
-  const std::string allowed = std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") + (list ? "," : "");
+  const std::string allowed =
+      std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") + (list ? "," : "");
   return text.find_first_not_of(allowed) == std::string::npos && text.find(",,") == std::string::npos;
 }
 

@@ -75,7 +75,7 @@ struct SlurmJob {
 // $SLURM_ARRAY_TASK_ID` in the batch step itself (one process, no MPI).
 std::string slurm_script(const SlurmJob& job, const std::vector<std::string>& laq_args);
 
-// The job's time limit in whole minutes, at least 10: `margin` x the busiest task's share of
+// The job's time limit in whole minutes, at least 1: `margin` x the busiest task's share of
 // `cell_seconds` (cells handed out to `tasks` ranks in order as they free up; an array
 // task holds one cell, so its limit covers the longest cell).
 int64_t slurm_minutes(const std::vector<double>& cell_seconds, int64_t tasks, bool array, double margin = 1.5);

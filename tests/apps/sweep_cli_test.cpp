@@ -104,6 +104,14 @@ TEST(SweepCli, EmitSlurmCarriesTheSiteOptionsAndTheArrayForm) {
                                              "--emit-slurm", "mpi.sbatch", "--slurm-tasks", "2", "--slurm-cell-time", "45"});
   ASSERT_EQ(mpi.code, 0) << mpi.describe();
   EXPECT_NE(slurp(tmp.path() / "mpi.sbatch").find("#SBATCH --time=1:30:00\n"), std::string::npos);
+  // Taken as given: no margin and no 10-minute floor as for the estimate.
+  const RunResult short_cells = run_laq(tmp.path(), {"table", "--datasets", "mnist", "--methods", "fpn,bc,lat-e", "--out",
+                                                     "sweep", "--emit-slurm", "short.sbatch", "--slurm-array",
+                                                     "--slurm-cell-time", "5"});
+  ASSERT_EQ(short_cells.code, 0) << short_cells.describe();
+  const std::string short_script = slurp(tmp.path() / "short.sbatch");
+  EXPECT_NE(short_script.find("#SBATCH --time=0:05:00\n"), std::string::npos) << short_script;
+  EXPECT_NE(short_script.find("#SBATCH --array=1-3\n"), std::string::npos) << short_script;  // 4 at once by default: no throttle
   const RunResult fixed = run_laq(tmp.path(), {"table", "--datasets", "mnist", "--out", "sweep", "--emit-slurm",
                                                "fixed.sbatch", "--slurm-time", "2-00:00:00"});
   ASSERT_EQ(fixed.code, 0) << fixed.describe();
