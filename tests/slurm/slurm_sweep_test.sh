@@ -19,6 +19,7 @@ set -euo pipefail
 LAQ=${1:?usage: slurm_sweep_test.sh LAQ_BINARY SOURCE_DIR}
 SRC=${2:?usage: slurm_sweep_test.sh LAQ_BINARY SOURCE_DIR}
 MNIST=${LAQ_MNIST_DIR:-$SRC/data/mnist}
+export PATH=$PATH:/usr/sbin:/sbin  # slurmctld, slurmd, munged live there; not every PATH has them
 T0=$SECONDS
 
 log() { printf '[slurm-test %3ds] %s\n' $((SECONDS - T0)) "$*"; }
