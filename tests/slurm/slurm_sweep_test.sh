@@ -235,14 +235,16 @@ check_report() {
   log "laq table --report: 3 rows with a test error in $out/table.md"
 }
 
-# Cancels job ID once at least one cell has finished and an unfinished one has a checkpoint.
+# Cancels job ID once at least one cell has finished (its result line written and the job's
+# log telling so) and an unfinished one has a checkpoint.
 cancel_midway() {
-  local id=$1 out=$2 limit=$((SECONDS + 300)) c ready
+  local id=$1 out=$2 form=$3 limit=$((SECONDS + 300)) c ready
   while :; do
     ((SECONDS < limit)) || fail "job $id never reached a finished cell beside a checkpointed one"
     [[ -n "$(squeue -h -j "$id" -o %i 2>/dev/null)" ]] || fail "job $id ended before it could be cancelled midway"
     ready=0
-    if [[ $(count_finished "$out") -ge 1 ]]; then
+    if [[ $(count_finished "$out") -ge 1 ]] &&
+      cat /dev/null $(job_logs "$id" "$out" "$form" 2>/dev/null) 2>/dev/null | grep -q ": finished in"; then
       for c in $(cells); do
         finished "$out" "$c" || [[ ! -f "$out/$c/checkpoint.h5" ]] || ready=1
       done
@@ -307,7 +309,7 @@ scenario() {
   emit "$out" "$script" "${more[@]}" > /dev/null
   id=$(submit "$script")
   log "submitted job $id"
-  cancel_midway "$id" "$out"
+  cancel_midway "$id" "$out" "$form"
   show_logs $(job_logs "$id" "$out" "$form")
   local done_cells=() resumable=() fresh=() c
   for c in $(cells); do
