@@ -5,11 +5,13 @@
 // plots.gp script are written even when gnuplot is missing).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -296,37 +298,71 @@ void print_plan(const std::vector<train::SweepCell>& cells, int ranks) {
               train::format_duration(std::max(total / ranks, longest)).c_str(), ranks, ranks == 1 ? "" : "s");
 }
 
-int run_sweep_command(train::SweepRequest& request, bool dry_run, const std::string& emit_slurm, int64_t slurm_tasks) {
+// What --emit-slurm writes besides the plan: the #SBATCH choices of the user.
+struct SlurmChoices {
+  std::string file;  // --emit-slurm; empty: run or plan the sweep instead
+  int64_t tasks = 4;
+  bool array = false;
+  std::string partition, account, mem_per_cpu;
+  std::optional<int64_t> job_minutes, cell_minutes;  // --slurm-time, --slurm-cell-time
+};
+
+void emit_slurm_script(train::SweepRequest& request, const std::vector<train::SweepCell>& cells,
+                       const SlurmChoices& choices) {
+  train::SlurmJob job;
+  job.name = "laq-" + request.table;
+  job.tasks = choices.tasks;
+  job.array = choices.array;
+  job.cells = int64_t(cells.size());
+  job.cpus_per_task = request.threads > 0 ? request.threads : 2;
+  if (request.threads == 0) request.threads = job.cpus_per_task;
+  job.partition = choices.partition;
+  job.account = choices.account;
+  job.mem_per_cpu = choices.mem_per_cpu;
+  std::vector<double> pending;  // seconds of each cell still to run
+  for (const auto& c : cells)
+    if (train::cell_state(c) != train::CellState::done)
+      pending.push_back(choices.cell_minutes ? 60.0 * double(*choices.cell_minutes) : c.estimated_seconds);
+  // A limit given by the user is taken as it is; the estimate, which assumes the documented
+  // machine, gets 50% of room and at least 10 minutes (start-up, evaluation).
+  if (choices.job_minutes) job.minutes = *choices.job_minutes;
+  else if (choices.cell_minutes) job.minutes = train::slurm_minutes(pending, job.tasks, job.array, 1.0);
+  else job.minutes = std::max<int64_t>(10, train::slurm_minutes(pending, job.tasks, job.array, 1.5));
+  std::error_code ec;
+  std::vector<std::string> args = sweep_args(request);
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  args.insert(args.begin(), ec ? std::string("laq") : self.string());
+  // Slurm opens --output before the job starts, so its folder must exist already.
+  job.log_dir = fs::absolute(request.out).lexically_normal();
+  fs::create_directories(job.log_dir);
+  write_file(choices.file, train::slurm_script(job, args));
+  fs::permissions(choices.file, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add, ec);
+  if (job.array)
+    std::printf("laq table: wrote %s (%zu cells as a job array, %lld at a time x %lld cpus); submit with: sbatch %s\n",
+                choices.file.c_str(), cells.size(), (long long)std::min<int64_t>(job.tasks, job.cells),
+                (long long)job.cpus_per_task, choices.file.c_str());
+  else
+    std::printf("laq table: wrote %s (%zu cells, %lld tasks x %lld cpus); submit with: sbatch %s\n", choices.file.c_str(),
+                cells.size(), (long long)job.tasks, (long long)job.cpus_per_task, choices.file.c_str());
+}
+
+int run_sweep_command(train::SweepRequest& request, bool dry_run, const SlurmChoices& slurm, int64_t only_cell) {
   std::vector<train::SweepCell> cells;
   try {
     cells = train::plan_sweep(request);
   } catch (const Error& e) {
     throw UsageError(std::string("cannot plan the sweep: ") + e.what());
   }
+  if (only_cell > 0) {
+    require(only_cell <= int64_t(cells.size()), "cell", only_cell,
+            "the plan has " + std::to_string(cells.size()) + " cells (laq table --dry-run lists them in order)");
+    require(launcher_ranks() == 1, "cell", only_cell,
+            "runs one cell in one process, not under an MPI launcher of several ranks");
+  }
   // Planning needs no other rank: under mpirun only rank 0 prints the plan or writes the script.
-  if ((dry_run || !emit_slurm.empty()) && launcher_rank() != 0) return 0;
-  if (!emit_slurm.empty()) {
-    const int64_t cpus = request.threads > 0 ? request.threads : 2;
-    if (request.threads == 0) request.threads = cpus;
-    double total = 0, longest = 0;
-    for (const auto& c : cells)
-      if (train::cell_state(c) != train::CellState::done) {
-        total += c.estimated_seconds;
-        longest = std::max(longest, c.estimated_seconds);
-      }
-    // The estimate assumes the documented machine; leave 50% of room, and the longest cell whole.
-    const double hours = 1.5 * std::max(total / double(slurm_tasks), longest) / 3600.0;
-    std::error_code ec;
-    std::vector<std::string> args = sweep_args(request);
-    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    args.insert(args.begin(), ec ? std::string("laq") : self.string());
-    // Slurm opens --output before the job starts, so its folder must exist already.
-    const fs::path log_dir = fs::absolute(request.out).lexically_normal();
-    fs::create_directories(log_dir);
-    write_file(emit_slurm, train::slurm_script("laq-" + request.table, args, slurm_tasks, cpus, hours, log_dir));
-    fs::permissions(emit_slurm, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add, ec);
-    std::printf("laq table: wrote %s (%zu cells, %lld tasks x %lld cpus); submit with: sbatch %s\n", emit_slurm.c_str(),
-                cells.size(), (long long)slurm_tasks, (long long)cpus, emit_slurm.c_str());
+  if ((dry_run || !slurm.file.empty()) && launcher_rank() != 0) return 0;
+  if (!slurm.file.empty()) {
+    emit_slurm_script(request, cells, slurm);
     return 0;
   }
   if (dry_run) {
@@ -334,17 +370,52 @@ int run_sweep_command(train::SweepRequest& request, bool dry_run, const std::str
     return 0;
   }
   train::Communicator& comm = world();
-  return run_sweep(cells, request.out, comm);
+  if (only_cell > 0) {
+    const train::SweepCell cell = cells[size_t(only_cell - 1)];
+    return run_sweep({cell}, cell.dir / "cell-status.tsv", comm);
+  }
+  return run_sweep(cells, request.out / "sweep-status.tsv", comm);
+}
+
+// The Slurm flags: each is refused without --emit-slurm and checked the way sbatch would.
+void validate_slurm(const po::variables_map& vm, SlurmChoices& slurm, const std::string& time,
+                    const std::string& cell_time) {
+  for (const char* flag : {"slurm-array", "slurm-partition", "slurm-account", "slurm-mem-per-cpu", "slurm-time",
+                           "slurm-cell-time", "slurm-tasks"})
+    if (vm.count(flag) && !vm[flag].defaulted() && slurm.file.empty())
+      throw UsageError(std::string("option '--") + flag + "' belongs to --emit-slurm FILE");
+  require(slurm.tasks >= 1, "slurm-tasks", slurm.tasks, "must be at least 1");
+  if (vm.count("slurm-partition"))
+    require(train::is_slurm_name(slurm.partition, true), "slurm-partition", slurm.partition,
+            "expected a partition name (letters, digits, '_', '-', '.'; a list with ',')");
+  if (vm.count("slurm-account"))
+    require(train::is_slurm_name(slurm.account, false), "slurm-account", slurm.account,
+            "expected an account name (letters, digits, '_', '-', '.')");
+  if (vm.count("slurm-mem-per-cpu"))
+    require(train::is_slurm_memory(slurm.mem_per_cpu), "slurm-mem-per-cpu", slurm.mem_per_cpu,
+            "expected a size such as 500M or 4G (a positive number, then K, M, G or T; plain: megabytes)");
+  if (vm.count("slurm-time") && vm.count("slurm-cell-time"))
+    throw UsageError("options '--slurm-time' and '--slurm-cell-time' both set the time limit; give one");
+  if (vm.count("slurm-time")) {
+    slurm.job_minutes = train::parse_slurm_time(time);
+    require(slurm.job_minutes.has_value(), "slurm-time", time, "expected a time limit such as 90, 4:00:00 or 2-12:00");
+  }
+  if (vm.count("slurm-cell-time")) {
+    slurm.cell_minutes = train::parse_slurm_time(cell_time);
+    require(slurm.cell_minutes.has_value(), "slurm-cell-time", cell_time,
+            "expected a time limit such as 90, 4:00:00 or 2-12:00");
+  }
 }
 
 }  // namespace
 
 int run_table(int argc, char** argv) {
   std::vector<std::string> runs, datasets, methods, bits, train_args;
-  std::string out, which, paper, emit_slurm, data_root;
+  std::string out, which, paper, data_root, slurm_time, slurm_cell_time;
   bool report = false, dry_run = false;
   train::SweepRequest request;
-  int64_t slurm_tasks = 4;
+  SlurmChoices slurm;
+  int64_t only_cell = 0;
   po::options_description o("laq table options");
   o.add_options()
       ("help,h", "show this help")
@@ -371,9 +442,22 @@ int run_table(int argc, char** argv) {
       ("data-root", po::value(&data_root), "folder holding each dataset's folder (default: laq train's data/<dataset>)")
       ("train-arg", po::value(&train_args), "one more argument for every new cell's laq train, e.g. --train-arg=--lr=0.001 (repeatable)")
       ("dry-run", po::bool_switch(&dry_run), "print the plan (cells, state, commands, estimated cost) and stop")
-      ("emit-slurm", po::value(&emit_slurm), "write an sbatch script that runs this sweep as one MPI job, and stop")
-      ("slurm-tasks", po::value(&slurm_tasks)->default_value(4), "--emit-slurm: MPI ranks of the job");
-  o.add(sweep);
+      ("cell", po::value(&only_cell), "run only cell N of the plan (1-based, --dry-run order), in this process; "
+                                      "what each task of a --slurm-array job runs");
+  po::options_description slurm_options("Slurm options (docs/cluster.md)");
+  slurm_options.add_options()
+      ("emit-slurm", po::value(&slurm.file), "write an sbatch script that runs this sweep as one MPI job, and stop")
+      ("slurm-tasks", po::value(&slurm.tasks)->default_value(4), "MPI ranks of the job; with --slurm-array: array "
+                                                                  "tasks running at once")
+      ("slurm-array", po::bool_switch(&slurm.array), "a job array instead, one cell per array task, no MPI")
+      ("slurm-partition", po::value(&slurm.partition), "#SBATCH --partition (default: the site's)")
+      ("slurm-account", po::value(&slurm.account), "#SBATCH --account (default: the user's)")
+      ("slurm-mem-per-cpu", po::value(&slurm.mem_per_cpu), "#SBATCH --mem-per-cpu, e.g. 2G (default: the site's)")
+      ("slurm-time", po::value(&slurm_time), "time limit of the job (with --slurm-array: of each task), in Slurm's "
+                                             "form (M, H:M:S, D-H:M, ...); default: 1.5 x the estimate")
+      ("slurm-cell-time", po::value(&slurm_cell_time), "time limit of one cell; the job's follows from the cells "
+                                                       "each rank runs (instead of the estimate)");
+  o.add(sweep).add(slurm_options);
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm,
                      "usage: laq table --report --runs DIR [--runs DIR ...] [--out DIR] [--table feedforward|lstm] "
@@ -387,7 +471,12 @@ int run_table(int argc, char** argv) {
     if (!runs.empty()) throw UsageError("option '--runs' belongs to --report (gathering results), not to a sweep");
     if (out.empty()) throw UsageError("a sweep needs --out DIR, the folder of its cells (or --report to gather results)");
     require(request.seeds >= 1, "seeds", request.seeds, "must be at least 1");
-    require(slurm_tasks >= 1, "slurm-tasks", slurm_tasks, "must be at least 1");
+    validate_slurm(vm, slurm, slurm_time, slurm_cell_time);
+    if (vm.count("cell")) {
+      require(only_cell >= 1, "cell", only_cell, "must be at least 1 (cells count from 1, in --dry-run order)");
+      if (dry_run || !slurm.file.empty())
+        throw UsageError("option '--cell' runs one cell; it cannot go with --dry-run or --emit-slurm");
+    }
     for (const auto& [flag, value] : {std::pair<const char*, int64_t>{"epochs", request.epochs}, {"train-size", request.train_size},
                                       {"val-size", request.val_size}, {"steps-per-epoch", request.steps_per_epoch},
                                       {"checkpoint-every", request.checkpoint_every}, {"threads", request.threads}})
@@ -405,7 +494,7 @@ int run_table(int argc, char** argv) {
     request.out = fs::absolute(out).lexically_normal();
     if (!data_root.empty()) request.data_root = fs::absolute(data_root).lexically_normal();
     request.train_args = train_args;
-    return run_sweep_command(request, dry_run, emit_slurm, slurm_tasks);
+    return run_sweep_command(request, dry_run, slurm, only_cell);
   }
   if (runs.empty()) throw UsageError("the option '--runs' is required with --report");
   for (const auto& r : runs) require(fs::is_directory(r), "runs", r, "not a folder");

@@ -64,8 +64,8 @@ struct CellRecord {
 
 class Dispatcher {
  public:
-  Dispatcher(const std::vector<train::SweepCell>& cells, const fs::path& out, train::Communicator& comm)
-      : cells_(cells), out_(out), comm_(comm), records_(cells.size()) {}
+  Dispatcher(const std::vector<train::SweepCell>& cells, const fs::path& status_file, train::Communicator& comm)
+      : cells_(cells), status_(status_file), comm_(comm), records_(cells.size()) {}
 
   int run() {
     size_t done_before = 0;
@@ -158,7 +158,7 @@ class Dispatcher {
 
   void write_status() const {
     // Rewritten whole (temporary file, then rename), so a reader never sees half of it.
-    const fs::path path = out_ / "sweep-status.tsv", tmp = out_ / "sweep-status.tsv.tmp";
+    const fs::path tmp = fs::path(status_).concat(".tmp");
     std::ofstream f(tmp);
     f << "cell\tstate\texit_code\tseconds\trank\tlog\n";
     for (size_t i = 0; i < cells_.size(); ++i) {
@@ -173,7 +173,7 @@ class Dispatcher {
     }
     f.close();
     if (!f) throw Error("cannot write " + tmp.string());
-    fs::rename(tmp, path);
+    fs::rename(tmp, status_);
   }
 
   int summarise(size_t done_before) const {
@@ -184,7 +184,7 @@ class Dispatcher {
       else if (records_[i].state != "done (earlier)") failed.push_back(i);
     }
     std::printf("laq table: %zu finished now, %zu earlier, %zu not finished (status: %s)\n", finished, done_before,
-                failed.size(), (out_ / "sweep-status.tsv").c_str());
+                failed.size(), status_.c_str());
     for (size_t i : failed)
       std::printf("  %s: %s (exit %d), see %s\n", cells_[i].name.c_str(), records_[i].state.c_str(),
                   records_[i].exit_code, (cells_[i].dir / "train.log").c_str());
@@ -193,7 +193,7 @@ class Dispatcher {
   }
 
   const std::vector<train::SweepCell>& cells_;
-  fs::path out_;
+  fs::path status_;
   train::Communicator& comm_;
   std::vector<CellRecord> records_;
   std::deque<size_t> queue_;
@@ -227,10 +227,10 @@ int work(const std::vector<train::SweepCell>& cells, train::Communicator& comm) 
 
 }  // namespace
 
-int run_sweep(const std::vector<train::SweepCell>& cells, const fs::path& out, train::Communicator& comm) {
+int run_sweep(const std::vector<train::SweepCell>& cells, const fs::path& status_file, train::Communicator& comm) {
   if (comm.rank() != 0) return work(cells, comm);
-  fs::create_directories(out);
-  return Dispatcher(cells, out, comm).run();
+  fs::create_directories(status_file.parent_path());
+  return Dispatcher(cells, status_file, comm).run();
 }
 
 }  // namespace laq::apps

@@ -18,9 +18,11 @@
 
 namespace laq::apps {
 
-// Every rank calls it with the same plan. Returns 0 when every cell has finished (now or
-// before), else 1 (on rank 0; other ranks return 0).
-int run_sweep(const std::vector<train::SweepCell>& cells, const std::filesystem::path& out,
+// Every rank calls it with the same plan. Rank 0 keeps every cell's state in `status_file`
+// (OUT/sweep-status.tsv for a whole sweep; a cell's own folder when a job array runs one cell
+// per task, so that tasks never write one file at once). Returns 0 when every cell has
+// finished (now or before), else 1 (on rank 0; other ranks return 0).
+int run_sweep(const std::vector<train::SweepCell>& cells, const std::filesystem::path& status_file,
               train::Communicator& comm);
 
 }  // namespace laq::apps

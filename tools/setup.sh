@@ -51,6 +51,7 @@ PACKAGES=(
   gnuplot-nox  # laq table --report: learning_curves.png, table.png
   openmpi-bin libopenmpi-dev  # mpirun laq table (sweeps), laq train --data-parallel (docs/cluster.md)
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (-DLAQ_BUILD_FUZZ=ON, docs/fuzzing.md)
+  slurm-wlm munge libpmix2  # the Slurm test (ctest -L slurm): slurmctld, slurmd; srun --mpi=pmix dlopens libpmix (docs/cluster.md)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }

@@ -161,30 +161,117 @@ std::string shell_word(const std::string& s) {
 
 }  // namespace
 
-std::string slurm_script(const std::string& job_name, const std::vector<std::string>& laq_args, int64_t tasks,
-                         int64_t cpus_per_task, double hours, const fs::path& log_dir) {
-  const int64_t minutes = std::max<int64_t>(10, std::llround(std::ceil(hours * 60)));
-  char limit[32];
-  std::snprintf(limit, sizeof limit, "%lld:%02lld:00", (long long)(minutes / 60), (long long)(minutes % 60));
+std::string slurm_script(const SlurmJob& job, const std::vector<std::string>& laq_args) {
+  const int64_t minutes = std::max<int64_t>(1, job.minutes);
+  char limit[48];
+  if (minutes >= 24 * 60)
+    std::snprintf(limit, sizeof limit, "%lld-%02lld:%02lld:00", (long long)(minutes / 1440),
+                  (long long)(minutes % 1440 / 60), (long long)(minutes % 60));
+  else
+    std::snprintf(limit, sizeof limit, "%lld:%02lld:00", (long long)(minutes / 60), (long long)(minutes % 60));
   std::ostringstream s;
-  s << "#!/bin/bash\n"
-    << "# Written by `laq table --emit-slurm`: the same sweep as one MPI job. Rank 0 hands the cells to\n"
-    << "# the ranks as they free up; every cell is a `laq train` run with its own checkpoint, so\n"
-    << "# resubmitting this script after a timeout or a failure continues where the job stopped\n"
-    << "# (finished cells are skipped, interrupted ones resume). See docs/cluster.md.\n"
-    << "#SBATCH --job-name=" << job_name << "\n"
-    << "#SBATCH --ntasks=" << tasks << "\n"
-    << "#SBATCH --cpus-per-task=" << cpus_per_task << "\n"
-    << "#SBATCH --time=" << limit << "\n"
-    << "#SBATCH --output=" << (log_dir / "slurm-%j.out").string() << "\n"
-    << "set -euo pipefail\n"
-    << "# One BLAS thread per core of the task; ranks bound to their own cores, not one core each.\n"
-    << "export OPENBLAS_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"
-    << "export OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"
-    << "srun --cpus-per-task=$SLURM_CPUS_PER_TASK --cpu-bind=cores";
-  for (const auto& a : laq_args) s << " " << shell_word(a);
-  s << "\n";
+  s << "#!/bin/bash\n";
+  if (job.array)
+    s << "# Written by `laq table --emit-slurm --slurm-array`: the same sweep as a job array, one cell per\n"
+      << "# array task (task N runs cell N of the plan, `laq table --dry-run` order). A finished cell\n"
+      << "# is skipped and an interrupted one resumes from its checkpoint, so resubmitting this\n"
+      << "# script after a timeout or a failure continues where the array stopped. See docs/cluster.md.\n";
+  else
+    s << "# Written by `laq table --emit-slurm`: the same sweep as one MPI job. Rank 0 hands the cells to\n"
+      << "# the ranks as they free up; every cell is a `laq train` run with its own checkpoint, so\n"
+      << "# resubmitting this script after a timeout or a failure continues where the job stopped\n"
+      << "# (finished cells are skipped, interrupted ones resume). See docs/cluster.md.\n";
+  s << "#SBATCH --job-name=" << job.name << "\n";
+  if (!job.partition.empty()) s << "#SBATCH --partition=" << job.partition << "\n";
+  if (!job.account.empty()) s << "#SBATCH --account=" << job.account << "\n";
+  if (job.array) {
+    s << "#SBATCH --array=1-" << job.cells;
+    if (job.tasks < job.cells) s << "%" << job.tasks;
+    s << "\n#SBATCH --ntasks=1\n";
+  } else {
+    s << "#SBATCH --ntasks=" << job.tasks << "\n";
+  }
+  s << "#SBATCH --cpus-per-task=" << job.cpus_per_task << "\n";
+  if (!job.mem_per_cpu.empty()) s << "#SBATCH --mem-per-cpu=" << job.mem_per_cpu << "\n";
+  s << "#SBATCH --time=" << limit << "\n"
+    << "#SBATCH --output=" << (job.log_dir / (job.array ? "slurm-%A_%a.out" : "slurm-%j.out")).string() << "\n"
+    << "set -euo pipefail\n";
+  if (job.array) {
+    s << "# One BLAS thread per core of the task; the cell runs in this batch step, no MPI.\n"
+      << "export OPENBLAS_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"
+      << "export OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK\n";
+    for (size_t i = 0; i < laq_args.size(); ++i) s << (i ? " " : "") << shell_word(laq_args[i]);
+    s << " --cell \"$SLURM_ARRAY_TASK_ID\"\n";
+  } else {
+    s << "# One BLAS thread per core of the task; ranks bound to their own cores, not one core each.\n"
+      << "export OPENBLAS_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"
+      << "export OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"
+      << "# Debian's Open MPI joins a job that srun starts only through PMIx (--mpi=pmix; with pmi2\n"
+      << "# or none MPI_Init fails); srun does not pass the job's --cpus-per-task on to its tasks.\n"
+      << "srun --mpi=pmix --cpus-per-task=$SLURM_CPUS_PER_TASK --cpu-bind=cores";
+    for (const auto& a : laq_args) s << " " << shell_word(a);
+    s << "\n";
+  }
   return s.str();
+}
+
+int64_t slurm_minutes(const std::vector<double>& cell_seconds, int64_t tasks, bool array, double margin) {
+  double busiest = 0;
+  if (array) {
+    for (double c : cell_seconds) busiest = std::max(busiest, c);
+  } else {
+    // The dispatcher hands the cells out in plan order to whichever rank frees up first.
+    std::vector<double> load(size_t(std::max<int64_t>(1, tasks)), 0.0);
+    for (double c : cell_seconds) *std::min_element(load.begin(), load.end()) += c;
+    busiest = *std::max_element(load.begin(), load.end());
+  }
+  return std::max<int64_t>(1, std::llround(std::ceil(margin * busiest / 60.0)));
+}
+
+std::optional<int64_t> parse_slurm_time(const std::string& text) {
+  // Slurm: "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S".
+  std::string rest = text;
+  int64_t days = -1;
+  if (const size_t dash = rest.find('-'); dash != std::string::npos) {
+    const std::string d = rest.substr(0, dash);
+    if (d.empty() || d.find_first_not_of("0123456789") != std::string::npos || d.size() > 4) return std::nullopt;
+    days = std::stoll(d);
+    rest = rest.substr(dash + 1);
+  }
+  std::vector<int64_t> parts;
+  std::istringstream in(rest);
+  for (std::string p; std::getline(in, p, ':');) {
+    if (p.empty() || p.size() > 6 || p.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    parts.push_back(std::stoll(p));
+  }
+  if (rest.empty() || rest.back() == ':' || parts.empty() || parts.size() > 3) return std::nullopt;
+  int64_t seconds = 0;
+  if (days >= 0) {
+    const int64_t h = parts[0], m = parts.size() > 1 ? parts[1] : 0, sec = parts.size() > 2 ? parts[2] : 0;
+    seconds = ((days * 24 + h) * 60 + m) * 60 + sec;
+  } else if (parts.size() == 1) {
+    seconds = parts[0] * 60;
+  } else if (parts.size() == 2) {
+    seconds = parts[0] * 60 + parts[1];
+  } else {
+    seconds = (parts[0] * 60 + parts[1]) * 60 + parts[2];
+  }
+  if (seconds <= 0) return std::nullopt;
+  return (seconds + 59) / 60;
+}
+
+bool is_slurm_memory(const std::string& text) {
+  const size_t n = text.find_first_not_of("0123456789");
+  const std::string number = text.substr(0, n), unit = n == std::string::npos ? "" : text.substr(n);
+  if (number.empty() || number.size() > 12 || number.find_first_not_of('0') == std::string::npos) return false;
+  return unit.empty() || unit == "K" || unit == "M" || unit == "G" || unit == "T";
+}
+
+bool is_slurm_name(const std::string& text, bool list) {
+  if (text.empty() || text.front() == ',' || text.back() == ',') return false;
+  const std::string allowed =
+      std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") + (list ? "," : "");
+  return text.find_first_not_of(allowed) == std::string::npos && text.find(",,") == std::string::npos;
 }
 
 }  // namespace laq::train

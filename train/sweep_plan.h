@@ -5,6 +5,7 @@
 // apps/sweep_runner.h runs them (serially, or handed out to MPI ranks).
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,11 +57,36 @@ enum class CellState { done, resumable, fresh };
 CellState cell_state(const SweepCell& cell);
 const char* to_string(CellState state);
 
-// The sbatch script that runs the same sweep as one MPI job of `tasks` ranks, each with
-// `cpus_per_task` cores (OPENBLAS_NUM_THREADS follows). `laq_args` is the whole `laq table`
-// command line to run under srun; `hours` its time limit.
-std::string slurm_script(const std::string& job_name, const std::vector<std::string>& laq_args, int64_t tasks,
-                         int64_t cpus_per_task, double hours, const std::filesystem::path& log_dir);
+// What `laq table --emit-slurm` puts into an sbatch script (docs/cluster.md, "Slurm").
+struct SlurmJob {
+  std::string name;                       // --job-name
+  int64_t tasks = 4;                      // MPI ranks; array mode: array tasks running at once
+  int64_t cpus_per_task = 2;              // cores per rank (OPENBLAS_NUM_THREADS follows)
+  int64_t minutes = 10;                   // --time of the job; array mode: of each array task
+  bool array = false;                     // one array task per cell instead of one MPI job
+  int64_t cells = 0;                      // array mode: the plan's cell count (--array=1-cells)
+  std::string partition, account;         // empty: the site's default
+  std::string mem_per_cpu;                // "4G", "500M", ...; empty: the site's default
+  std::filesystem::path log_dir;          // where slurm-<job>.out goes
+};
+
+// The sbatch script. `laq_args` is the whole `laq table` command line (program first). The
+// MPI job runs it under `srun --mpi=pmix`; an array task runs it with `--cell
+// $SLURM_ARRAY_TASK_ID` in the batch step itself (one process, no MPI).
+std::string slurm_script(const SlurmJob& job, const std::vector<std::string>& laq_args);
+
+// The job's time limit in whole minutes, at least 1: `margin` x the busiest task's share of
+// `cell_seconds` (cells handed out to `tasks` ranks in order as they free up; an array
+// task holds one cell, so its limit covers the longest cell).
+int64_t slurm_minutes(const std::vector<double>& cell_seconds, int64_t tasks, bool array, double margin = 1.5);
+
+// Slurm's time formats "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S" in minutes (seconds
+// rounded up); nullopt for anything else or for zero.
+std::optional<int64_t> parse_slurm_time(const std::string& text);
+// A memory size as sbatch takes it: digits with an optional K, M, G or T.
+bool is_slurm_memory(const std::string& text);
+// A partition or account name: letters, digits, '_', '-', '.' (a partition list may have ',').
+bool is_slurm_name(const std::string& text, bool list);
 
 // "1h 05m", "3m 20s", "12s".
 std::string format_duration(double seconds);

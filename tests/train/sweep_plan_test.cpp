@@ -107,16 +107,85 @@ TEST(SweepPlan, ACellsStateComesFromItsFolder) {
   EXPECT_EQ(cell_state(c), CellState::done);
 }
 
-TEST(SweepPlan, TheSlurmScriptIsOneMpiJobWithThreadsPerTask) {
-  const std::string s = slurm_script("laq-feedforward", {"/opt/laq", "table", "--out", "/scratch/a b"}, 8, 4, 2.25, "/scratch");
+SlurmJob job_of(int64_t tasks, int64_t cpus, int64_t minutes) {
+  SlurmJob job;
+  job.name = "laq-feedforward";
+  job.tasks = tasks;
+  job.cpus_per_task = cpus;
+  job.minutes = minutes;
+  job.log_dir = "/scratch";
+  return job;
+}
+
+TEST(SweepPlan, TheSlurmScriptIsOneMpiJobStartedThroughPmixWithThreadsPerTask) {
+  const std::string s = slurm_script(job_of(8, 4, 135), {"/opt/laq", "table", "--out", "/scratch/a b"});
   EXPECT_EQ(s.rfind("#!/bin/bash\n", 0), 0u);
   EXPECT_NE(s.find("#SBATCH --ntasks=8\n"), std::string::npos) << s;
   EXPECT_NE(s.find("#SBATCH --cpus-per-task=4\n"), std::string::npos) << s;
   EXPECT_NE(s.find("#SBATCH --time=2:15:00\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --output=/scratch/slurm-%j.out\n"), std::string::npos) << s;
   EXPECT_NE(s.find("export OPENBLAS_NUM_THREADS=$SLURM_CPUS_PER_TASK\n"), std::string::npos) << s;
-  EXPECT_NE(s.find("srun --cpus-per-task=$SLURM_CPUS_PER_TASK --cpu-bind=cores /opt/laq table --out '/scratch/a b'\n"),
+  EXPECT_NE(s.find("\nsrun --mpi=pmix --cpus-per-task=$SLURM_CPUS_PER_TASK --cpu-bind=cores /opt/laq table --out "
+                   "'/scratch/a b'\n"),
             std::string::npos)
       << s;
+  // Nothing the user did not ask for: the site's defaults stay in force.
+  for (const char* absent : {"--partition", "--account", "--mem-per-cpu", "--array"})
+    EXPECT_EQ(s.find(absent), std::string::npos) << absent << "\n" << s;
+}
+
+TEST(SweepPlan, TheSlurmScriptCarriesPartitionAccountMemoryAndLongLimitsInDays) {
+  SlurmJob job = job_of(2, 1, 3 * 1440 + 61);
+  job.partition = "short,long";
+  job.account = "proj-42";
+  job.mem_per_cpu = "1500M";
+  const std::string s = slurm_script(job, {"laq", "table"});
+  EXPECT_NE(s.find("#SBATCH --partition=short,long\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --account=proj-42\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --mem-per-cpu=1500M\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --time=3-01:01:00\n"), std::string::npos) << s;
+}
+
+TEST(SweepPlan, TheArrayScriptRunsCellNInTaskNWithoutMpi) {
+  SlurmJob job = job_of(2, 1, 30);
+  job.array = true;
+  job.cells = 5;
+  const std::string s = slurm_script(job, {"/opt/laq", "table", "--out", "/scratch/o"});
+  EXPECT_NE(s.find("#SBATCH --array=1-5%2\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("#SBATCH --output=/scratch/slurm-%A_%a.out\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("\n/opt/laq table --out /scratch/o --cell \"$SLURM_ARRAY_TASK_ID\"\n"), std::string::npos) << s;
+  EXPECT_EQ(s.find("srun"), std::string::npos) << s;
+  job.tasks = 5;  // as many at once as there are cells: no throttle
+  EXPECT_NE(slurm_script(job, {"laq"}).find("#SBATCH --array=1-5\n"), std::string::npos);
+}
+
+TEST(SweepPlan, TheTimeLimitCoversTheBusiestRankWithMargin) {
+  // Three equal cells on two ranks: one rank runs two of them (not 1.5 cells' worth).
+  EXPECT_EQ(slurm_minutes({600, 600, 600}, 2, false), 30);  // 1.5 x 1200 s
+  EXPECT_EQ(slurm_minutes({600, 600, 600}, 2, false, 1.0), 20);
+  EXPECT_EQ(slurm_minutes({600, 6000, 600}, 4, true), 150);  // an array task: the longest cell
+  EXPECT_EQ(slurm_minutes({61, 2}, 2, false, 1.0), 2);        // whole minutes, rounded up
+  EXPECT_EQ(slurm_minutes({}, 2, false), 1);                  // never zero
+}
+
+TEST(SweepPlan, SlurmTimesParseInEverySbatchFormAndBadOnesAreRefused) {
+  EXPECT_EQ(parse_slurm_time("90"), 90);
+  EXPECT_EQ(parse_slurm_time("10:30"), 11);  // M:S, seconds rounded up
+  EXPECT_EQ(parse_slurm_time("4:00:00"), 240);
+  EXPECT_EQ(parse_slurm_time("2-12"), 3600);
+  EXPECT_EQ(parse_slurm_time("1-00:30"), 1470);
+  EXPECT_EQ(parse_slurm_time("1-00:00:01"), 1441);
+  for (const char* bad : {"", "0", "0:00:00", "-5", "1-", "a", "1:2:3:4", "4h", "1:", ":30", "1--2", "2-3:x"})
+    EXPECT_FALSE(parse_slurm_time(bad).has_value()) << bad;
+}
+
+TEST(SweepPlan, SlurmMemoryAndNamesAreCheckedLikeSbatchTakesThem) {
+  for (const char* good : {"500", "500M", "4G", "1T", "64K"}) EXPECT_TRUE(is_slurm_memory(good)) << good;
+  for (const char* bad : {"", "0", "0G", "G", "4GB", "4 G", "-1G", "1.5G", "4g"}) EXPECT_FALSE(is_slurm_memory(bad)) << bad;
+  EXPECT_TRUE(is_slurm_name("gpu_a100-x.1", false));
+  EXPECT_TRUE(is_slurm_name("short,long", true));
+  for (const char* bad : {"", "a b", "a;b", "$(id)", "a,b"}) EXPECT_FALSE(is_slurm_name(bad, false)) << bad;
+  for (const char* bad : {",a", "a,", "a,,b"}) EXPECT_FALSE(is_slurm_name(bad, true)) << bad;
 }
 
 TEST(SweepPlan, DurationsReadLikeAClock) {
