@@ -4,8 +4,29 @@
 
 namespace laq::train::hdf5 {
 
+namespace {
+
+// After a failed write the file's buffers cannot be flushed: the close fails and the id
+// would stay open, for HDF5 to try again (and crash) at exit. Drop every reference to it.
+void close_after_failure(H5::H5File& file) {
+  const hid_t id = file.getId();
+  try {
+    file.close();
+  } catch (const H5::Exception&) {
+  }
+  for (int i = 0; i < 8 && H5Iis_valid(id) > 0; ++i) H5Idec_ref(id);
+}
+
+}  // namespace
+
 H5::H5File open_readonly(const std::filesystem::path& path, const std::string& what) {
-  if (!std::filesystem::exists(path)) throw Error(what + " " + path.string() + " does not exist");
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec == std::errc::too_many_symbolic_link_levels) throw Error(what + " " + path.string() + " is a symlink loop");
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw Error("cannot read " + what + " " + path.string() + ": " + ec.message());
+  if (!std::filesystem::exists(st)) throw Error(what + " " + path.string() + " does not exist");
+  if (std::filesystem::is_directory(st)) throw Error(what + " " + path.string() + " is a folder, expected a file");
   if (!H5::H5File::isHdf5(path.string())) throw Error(what + " " + path.string() + " is not an HDF5 file");
   return H5::H5File(path.string(), H5F_ACC_RDONLY);
 }
@@ -29,17 +50,39 @@ H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& w
 void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
                     int64_t version, const std::function<void(H5::H5File&)>& write) {
   const std::filesystem::path tmp = path.string() + ".tmp";
-  guard(path, "write " + what, [&] {
-    H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
-    H5::Group root = file.openGroup("/");
-    write_attr(root, "format", format);
-    write_attr(root, "format_version", version);
-    write(file);
-    return 0;
-  });
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("cannot write " + what + " " + path.string() + ": it is a folder, expected a file name");
+  try {
+    guard(path, "write " + what, [&] {
+      // STRONG: closing the file closes every object still open in it, so a failed write
+      // leaves no handle for HDF5 to flush (and fail on) at exit.
+      H5::FileAccPropList access;
+      access.setFcloseDegree(H5F_CLOSE_STRONG);
+      H5::H5File file(tmp.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+      try {
+        {
+          H5::Group root = file.openGroup("/");
+          write_attr(root, "format", format);
+          write_attr(root, "format_version", version);
+        }
+        write(file);
+        file.close();  // flushes: a full disk shows here at the latest
+      } catch (...) {
+        close_after_failure(file);
+        throw;
+      }
+      return 0;
+    });
+  } catch (...) {
+    std::filesystem::remove(tmp, ec);
+    throw;
+  }
   std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  }
 }
 
 void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v) {

@@ -43,6 +43,8 @@ struct PackedModelInfo {
 // Writes the session's current quantized weights (its `value`s) as a packed model.
 void export_packed_model(const std::filesystem::path& path, const RunConfig& config, Session& session);
 PackedModelInfo read_packed_model_info(const std::filesystem::path& path);
+// Whether path is an HDF5 file whose root says it is a laq packed model (any version).
+bool is_packed_model_file(const std::filesystem::path& path);
 // Decodes the packed model into a session built from the same configuration.
 void load_packed_model(const std::filesystem::path& path, Session& session);
 
