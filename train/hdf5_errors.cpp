@@ -44,11 +44,11 @@ void route_errors() {
 
 void clear_failure() { last = Failure{}; }
 
-std::string failure_reason() {
-  if (!last.recorded) return "";
-  const int e = last.err;
+namespace {
+
+std::string reason(int e, bool lock) {
   const std::string sys = e ? std::string(" (") + std::strerror(e) + ")" : "";
-  if (last.lock || e == EAGAIN || e == EWOULDBLOCK)
+  if (lock || e == EAGAIN || e == EWOULDBLOCK)
     return "the file is in use by another process (HDF5 file lock)" + sys +
            "; wait for it, or if no process holds it, set HDF5_USE_FILE_LOCKING=FALSE";
   switch (e) {
@@ -65,5 +65,10 @@ std::string failure_reason() {
     default: return std::strerror(e);
   }
 }
+
+}  // namespace
+
+std::string failure_reason() { return last.recorded ? reason(last.err, last.lock) : ""; }
+std::string failure_reason_for_errno(int err) { return reason(err, false); }
 
 }  // namespace laq::train::hdf5

@@ -16,5 +16,7 @@ void clear_failure();
 // The recorded failure in a user's terms ("the disk is full (No space left on device)"),
 // or "" when no failure with a system error was recorded since clear_failure().
 std::string failure_reason();
+// The same wording for a system error laq's own calls got (errno).
+std::string failure_reason_for_errno(int err);
 
 }  // namespace laq::train::hdf5

@@ -36,9 +36,9 @@ H5::H5File open_readonly(const std::filesystem::path& path, const std::string& w
 H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
                          int64_t version, int64_t oldest = 0);
 // Writes a new file through `write(file)` into "<path>.tmp", then renames it over `path`, so
-// a crash never leaves half a file. The root gets the format attributes. On failure (a full
-// disk, ...) every HDF5 handle of the file is closed, the temporary file removed and `path`
-// left as it was.
+// a crash never leaves half a file. The root gets the format attributes. The file is built in
+// memory and written by laq itself: on failure (a full disk, ...) the error says why, the
+// temporary file is removed and `path` is left as it was.
 void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
                     int64_t version, const std::function<void(H5::H5File&)>& write);
 

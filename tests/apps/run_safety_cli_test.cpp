@@ -268,7 +268,9 @@ TEST(RunSafetyCli, ExportNeverOverwritesACheckpointOrAnotherFile) {
   TempDir tmp;
   write_tiny_mnist(tmp / "data");
   const fs::path out = tmp / "out";
-  RunResult r = run_laq(tmp.path(), tiny_train(tmp / "data", out, 1));
+  auto args = tiny_train(tmp / "data", out, 1);
+  args.insert(args.end(), {"--method", "bc"});  // a quantized run: fpn has nothing to export
+  RunResult r = run_laq(tmp.path(), args);
   ASSERT_EQ(r.code, 0) << r.describe();
   const std::string checkpoint = (out / "checkpoint.h5").string();
   std::ofstream(tmp / "notes.txt") << "mine";

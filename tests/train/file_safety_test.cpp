@@ -4,6 +4,7 @@
 // file was expected, a CSV with a byte-order mark, an output named like an input, and the
 // run-folder lock (train/run_folder.h), including its release by a kill -9.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -106,27 +107,34 @@ TEST(FileSafety, Hdf5ErrorsSayWhatToDo) {
   expect_error([&] { train::read_checkpoint_config(tmp / "folder"); }, {"is a folder, expected a file"});
 }
 
+// Held by another process: a file another laq is writing (its .tmp, locked), and an HDF5
+// file another program has open for writing (HDF5's own lock, met when reading it).
 TEST(FileSafety, AFileAnotherProcessHoldsIsReportedAsInUse) {
   TempDir tmp;
-  const fs::path file = tmp / "x.h5";
+  const fs::path file = tmp / "x.h5", held_hdf5 = tmp / "held.h5";
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    // Holds x.h5.tmp open for writing (HDF5 locks it) while the parent tries to write.
-    H5::H5File held((file.string() + ".tmp"), H5F_ACC_TRUNC);
+    const int fd = ::open((file.string() + ".tmp").c_str(), O_WRONLY | O_CREAT, 0644);
+    if (fd < 0 || ::flock(fd, LOCK_EX) != 0) _exit(2);
+    H5::H5File held(held_hdf5.string(), H5F_ACC_TRUNC);
     if (write(ready[1], "x", 1) != 1) _exit(2);
     pause();
     _exit(0);
   }
   char c;
   ASSERT_EQ(read(ready[0], &c, 1), 1);
-  expect_error([&] { write_test_file(file, 4, 1.0f); }, {"in use by another process"});
+  expect_error([&] { write_test_file(file, 4, 1.0f); }, {"cannot write test file", "in use by another process"});
+  expect_error([&] { train::read_checkpoint_config(held_hdf5); }, {"in use by another process"});
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   close(ready[0]);
   close(ready[1]);
+  // Once the other process is gone, both work.
+  EXPECT_NO_THROW(write_test_file(file, 4, 1.0f));
+  EXPECT_EQ(first_value(file), 1.0f);
 }
 
 TEST(FileSafety, TextInputsSayWhatIsWrongAndSkipAByteOrderMark) {
