@@ -116,13 +116,14 @@ TEST(RunSafetyCli, ASecondTrainOnTheSameOutIsRefused) {
   }
   // Two at once: exactly one runs; the other is refused (busy, or the folder holds a run
   // when the first one has already finished); the results file holds one run.
-  std::string cmd = "cd " + shell_quote(tmp.path().string()) + " && (";
+  std::string cmd = "cd " + shell_quote(tmp.path().string()) + " || exit 1; ";
   for (int i = 0; i < 2; ++i) {
-    cmd += shell_quote(laq_bin());
+    const std::string n = std::to_string(i);
+    cmd += "{ " + shell_quote(laq_bin());
     for (const auto& a : tiny_train(tmp / "data", out)) cmd += " " + shell_quote(a);
-    cmd += " >out" + std::to_string(i) + " 2>err" + std::to_string(i) + "; echo $? >code" + std::to_string(i) + ") & (";
+    cmd += " >out" + n + " 2>err" + n + " </dev/null; echo $? >code" + n + "; } & ";
   }
-  cmd += "true); wait";
+  cmd += "wait";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::vector<int> codes;
   for (int i = 0; i < 2; ++i) codes.push_back(std::stoi(slurp(tmp / ("code" + std::to_string(i)))));
