@@ -247,11 +247,18 @@ int run_train(int argc, char** argv) {
   if (!resume.empty()) {
     // A finished run is not run again: a second result line would count as another seed.
     const train::RunConfig saved = train::read_checkpoint_config(resume);
-    if (train::read_checkpoint_progress(resume).epoch > saved.epochs && train::results_finished(run_dir)) {
-      if (speaker)
-        std::printf("laq train: the run in %s is finished (results.jsonl holds its result line); nothing to do\n",
-                    run_dir.c_str());
-      return 0;
+    if (train::results_finished(run_dir)) {
+      if (train::read_checkpoint_progress(resume).epoch > saved.epochs) {
+        if (speaker)
+          std::printf("laq train: the run in %s is finished (results.jsonl holds its result line); nothing to do\n",
+                      run_dir.c_str());
+        return 0;
+      }
+      // An earlier checkpoint of a finished run (its best.h5): continuing it here would append
+      // a second run to the finished run's results.
+      throw UsageError("option '--resume': the run in " + run_dir.string() +
+                       " is finished and " + resume + " is one of its earlier epochs; to train on from it, copy it "
+                       "into a new folder and resume it there");
     }
   }
 

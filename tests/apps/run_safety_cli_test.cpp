@@ -71,12 +71,12 @@ TEST(RunSafetyCli, ANewRunRefusesAFolderHoldingAnotherAndResumeOfAFinishedRunApp
   TempDir tmp;
   write_tiny_mnist(tmp / "data");
   const fs::path out = tmp / "out";
-  RunResult r = run_laq(tmp.path(), tiny_train(tmp / "data", out, 1));
+  RunResult r = run_laq(tmp.path(), tiny_train(tmp / "data", out));
   ASSERT_EQ(r.code, 0) << r.describe();
   const std::string before = slurp(out / "results.jsonl");
   const auto checkpoint_time = fs::last_write_time(out / "checkpoint.h5");
 
-  r = run_laq(tmp.path(), tiny_train(tmp / "data", out, 1));
+  r = run_laq(tmp.path(), tiny_train(tmp / "data", out));
   EXPECT_EQ(r.code, 2) << r.describe();
   ASSERT_EQ(r.err_lines().size(), 1u) << r.describe();
   EXPECT_NE(r.err.find("already holds a run"), std::string::npos) << r.err;
@@ -87,6 +87,16 @@ TEST(RunSafetyCli, ANewRunRefusesAFolderHoldingAnotherAndResumeOfAFinishedRunApp
   EXPECT_NE(r.out.find("is finished"), std::string::npos) << r.describe();
   EXPECT_EQ(slurp(out / "results.jsonl"), before);
   EXPECT_EQ(fs::last_write_time(out / "checkpoint.h5"), checkpoint_time);
+  // Its best.h5, when the best epoch was not the last (epoch 1 of 2 on this data), is refused
+  // with the way out: resuming it here would append a second run to finished results.
+  r = run_laq(tmp.path(), {"train", "--resume", (out / "best.h5").string(), "--quiet"});
+  if (train::read_checkpoint_progress(out / "best.h5").epoch <= 2) {
+    EXPECT_EQ(r.code, 2) << r.describe();
+    EXPECT_NE(r.err.find("copy it into a new folder"), std::string::npos) << r.err;
+  } else {
+    EXPECT_EQ(r.code, 0) << r.describe();
+  }
+  EXPECT_EQ(slurp(out / "results.jsonl"), before);
 
   // --out naming a file, or a folder that cannot be made.
   std::ofstream(tmp / "a-file") << "x";
