@@ -10,10 +10,10 @@
 #include "apps/commands.h"
 #include "apps/options.h"
 #include "engine/error.h"
-#include "train/text_input.h"
 #include "quant/common.h"
 #include "quant/quantize.h"
 #include "train/json.h"
+#include "train/text_input.h"
 
 namespace laq::apps {
 namespace {

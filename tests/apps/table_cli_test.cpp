@@ -1,6 +1,6 @@
 // `laq table --report` end to end on fake results files: Markdown on stdout, table.md,
 // table.csv and the gnuplot inputs in --out, the paper's numbers beside ours, exit codes
-// 2 for bad flags and 1 (naming the file) for a broken results line.
+// 2 for bad flags, and a warning naming file and line for each broken results line (skipped).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
