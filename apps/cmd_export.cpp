@@ -9,6 +9,7 @@
 #include "engine/error.h"
 #include "engine/threads.h"
 #include "train/checkpoint.h"
+#include "train/out_path.h"
 #include "train/packed_model.h"
 #include "train/trainer.h"
 
@@ -29,6 +30,12 @@ int run_export(int argc, char** argv) {
   if (!parse_or_help(argc, argv, o, vm, "usage: laq export --checkpoint RUN/checkpoint.h5 [--out FILE] [--evaluate]"))
     return 0;
   if (out.empty()) out = (fs::path(checkpoint).parent_path() / "model.h5").string();
+  // Never over the checkpoint, another run file or a file that is not an earlier export.
+  try {
+    train::check_output_file(out, "--out", {checkpoint}, train::is_packed_model_file, "packed model written by laq export");
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
 
   const train::RunConfig config = train::read_checkpoint_config(checkpoint);
   engine::set_threads(static_cast<int>(config.threads));

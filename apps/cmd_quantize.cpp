@@ -13,6 +13,7 @@
 #include "quant/common.h"
 #include "quant/quantize.h"
 #include "train/json.h"
+#include "train/text_input.h"
 
 namespace laq::apps {
 namespace {
@@ -33,12 +34,12 @@ double parse_number(const std::string& text, const std::string& file, int line) 
 
 // Reads a CSV whose header is exactly `header`; returns its columns.
 std::vector<std::vector<float>> read_csv(const std::string& file, const std::vector<std::string>& header) {
-  std::ifstream in(file);
-  if (!in) throw Error("cannot open " + file);
+  std::ifstream in = train::open_text_input(file, "CSV file");
   std::string line;
   std::string expected;
   for (size_t i = 0; i < header.size(); ++i) expected += (i ? "," : "") + header[i];
-  if (!std::getline(in, line) || (line.erase(line.find_last_not_of(" \r") + 1), line != expected))
+  if (std::getline(in, line)) train::strip_utf8_bom(line);
+  if (!in || (line.erase(line.find_last_not_of(" \r") + 1), line != expected))
     throw Error(file + ":1: the header must be '" + expected + "'");
   std::vector<std::vector<float>> cols(header.size());
   for (int n = 2; std::getline(in, line); ++n) {

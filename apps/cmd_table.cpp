@@ -29,7 +29,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Without throwing: a symlink loop or an unreadable parent is "not a folder" here.
+bool is_folder(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+
 void write_file(const fs::path& p, const std::string& text) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) throw Error("cannot write " + p.string() + ": it is a folder, expected a file");
   std::ofstream f(p, std::ios::binary);
   f << text;
   f.close();
@@ -481,7 +489,7 @@ int run_table(int argc, char** argv) {
                                       {"val-size", request.val_size}, {"steps-per-epoch", request.steps_per_epoch},
                                       {"checkpoint-every", request.checkpoint_every}, {"threads", request.threads}})
       require(value >= 0, flag, value, "must not be negative");
-    if (!data_root.empty()) require(fs::is_directory(data_root), "data-root", data_root, "not a folder");
+    if (!data_root.empty()) require(is_folder(data_root), "data-root", data_root, "not a folder");
     request.table = which.empty() ? "feedforward" : which;
     request.datasets = split_list(datasets);
     for (const auto& m : split_list(methods)) request.methods.push_back(train::row_key(m, 3));
@@ -497,7 +505,7 @@ int run_table(int argc, char** argv) {
     return run_sweep_command(request, dry_run, slurm, only_cell);
   }
   if (runs.empty()) throw UsageError("the option '--runs' is required with --report");
-  for (const auto& r : runs) require(fs::is_directory(r), "runs", r, "not a folder");
+  for (const auto& r : runs) require(is_folder(r), "runs", r, "not a folder");
   if (out.empty()) out = runs.front();
 
   std::vector<train::PaperNumber> numbers;
@@ -507,7 +515,11 @@ int run_table(int argc, char** argv) {
 
   std::vector<train::RunRecord> records;
   for (const auto& f : train::find_results_files(std::vector<fs::path>(runs.begin(), runs.end())))
-    for (auto& r : train::read_results_file(f)) records.push_back(std::move(r));
+  {
+    std::vector<std::string> skipped;
+    for (auto& r : train::read_results_file(f, &skipped)) records.push_back(std::move(r));
+    for (const std::string& w : skipped) std::cerr << "laq table: warning: " << w << "\n";
+  }
   const auto tables = train::build_tables(records, numbers, which);
 
   const std::string md = train::render_markdown(tables) + train::render_seed_details(tables);

@@ -1,7 +1,12 @@
 // laq train: one run of one experiment (docs/algorithms.md §3), with checkpoints and results.
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
+#include <optional>
+
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -15,6 +20,7 @@
 #include "engine/error.h"
 #include "optim/schedule.h"
 #include "quant/method.h"
+#include "train/run_folder.h"
 #include "train/trainer.h"
 
 namespace laq::apps {
@@ -77,14 +83,49 @@ std::string default_out_dir(const train::RunConfig& c) {
 // ./data), so `build/laq train` works from the repository root and from build/.
 std::string default_data_dir(const std::string& name) {
   const std::filesystem::path here = std::filesystem::path("data") / name;
-  if (std::filesystem::is_directory(here)) return here.string();
   std::error_code ec;
+  if (std::filesystem::is_directory(here, ec)) return here.string();
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const auto beside = exe.parent_path().parent_path() / "data" / name;
-    if (std::filesystem::is_directory(beside)) return beside.string();
+    if (std::filesystem::is_directory(beside, ec)) return beside.string();
   }
   return here.string();
+}
+
+// Test-only fault injection (docs/robustness.md): LAQ_TEST_KILL_AT=POINT:EPOCH kills this
+// process with SIGKILL at that point of that epoch's end (train/trainer.h names the points),
+// so that the crash-window tests can stop it exactly between two writes.
+void install_test_kill(train::Trainer& trainer) {
+  const char* spec = std::getenv("LAQ_TEST_KILL_AT");
+  if (!spec || !*spec) return;
+  const std::string s = spec;
+  const size_t colon = s.find(':');
+  if (colon == std::string::npos) throw UsageError("LAQ_TEST_KILL_AT must be POINT:EPOCH, not '" + s + "'");
+  const std::string point = s.substr(0, colon);
+  const int64_t epoch = std::atoll(s.c_str() + colon + 1);
+  trainer.set_fault_hook([point, epoch](const std::string& at, int64_t e) {
+    if (at == point && e == epoch) std::raise(SIGKILL);
+  });
+}
+
+// The folder's lock for the whole run, and the checks that need it held: a new run refuses a
+// folder holding another (exit 2, the --out value is wrong); a folder another process is
+// training in is refused with exit 1 (the flags are right, the folder is busy right now).
+std::optional<train::RunFolderLock> claim_run_folder(const std::filesystem::path& dir, bool resuming, bool data_parallel) {
+  std::error_code ec;
+  if (!resuming && std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+    throw UsageError("option '--out': " + dir.string() + " is a file, expected a folder for the run");
+  std::optional<train::RunFolderLock> lock(train::RunFolderLock::take(dir));
+  if (!resuming) {
+    try {
+      train::require_no_run(dir);
+    } catch (const train::RunFolderTaken& e) {
+      if (data_parallel) throw;  // a laq::Error stops every rank; a usage error only this one
+      throw UsageError(e.what());
+    }
+  }
+  return lock;
 }
 
 }  // namespace
@@ -164,8 +205,11 @@ int run_train(int argc, char** argv) {
     }
     require(c.epochs >= 1, "epochs", c.epochs, "must be at least 1");
     require(c.batch >= 1, "batch", c.batch, "must be at least 1");
-    require(c.lr > 0, "lr", c.lr, "must be positive");
-    require(c.lr_decay > 0, "lr-decay", c.lr_decay, "must be positive");
+    require(c.lr > 0 && std::isfinite(c.lr), "lr", c.lr, "must be positive and finite");
+    require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "lr-decay", c.lr_decay, "must be positive and finite");
+    // As the optimizer holds it (a float): NaN fails both comparisons, 0.99999999999 rounds to 1.
+    require(static_cast<float>(c.momentum) >= 0 && static_cast<float>(c.momentum) < 1, "momentum", c.momentum,
+            "must be in [0, 1)");
     require(c.bits >= 1 && c.bits <= 8, "bits", c.bits, "must be in 1..8");
     require(c.threads >= 1, "threads", c.threads, "must be at least 1");
     require(c.optimizer == "adam" || c.optimizer == "sgd", "optimizer", c.optimizer, "expected adam or sgd");
@@ -179,7 +223,8 @@ int run_train(int argc, char** argv) {
     // Stored absolute, so that --resume, export and inspect work from any folder.
     c.data_dir = std::filesystem::absolute(c.data_dir).lexically_normal().string();
     c.out_dir = std::filesystem::absolute(c.out_dir).lexically_normal().string();
-    if (!std::filesystem::is_directory(c.data_dir))
+    std::error_code ec;
+    if (!std::filesystem::is_directory(c.data_dir, ec))
       throw UsageError("option '--data': " + c.data_dir + " is not a folder (run tools/get_data.sh " +
                        train::experiment(c.experiment).data_subdir + ")");
   }
@@ -195,7 +240,30 @@ int run_train(int argc, char** argv) {
   train::Communicator* comm = data_parallel ? &world() : nullptr;
   const bool speaker = !comm || comm->rank() == 0;
 
+  const std::filesystem::path run_dir =
+      resume.empty() ? std::filesystem::path(c.out_dir) : std::filesystem::absolute(resume).lexically_normal().parent_path();
+  const std::optional<train::RunFolderLock> lock =
+      speaker ? claim_run_folder(run_dir, !resume.empty(), comm != nullptr) : std::nullopt;
+  if (!resume.empty()) {
+    // A finished run is not run again: a second result line would count as another seed.
+    const train::RunConfig saved = train::read_checkpoint_config(resume);
+    if (train::results_finished(run_dir)) {
+      if (train::read_checkpoint_progress(resume).epoch > saved.epochs) {
+        if (speaker)
+          std::printf("laq train: the run in %s is finished (results.jsonl holds its result line); nothing to do\n",
+                      run_dir.c_str());
+        return 0;
+      }
+      // An earlier checkpoint of a finished run (its best.h5): continuing it here would append
+      // a second run to the finished run's results.
+      throw UsageError("option '--resume': the run in " + run_dir.string() +
+                       " is finished and " + resume + " is one of its earlier epochs; to train on from it, copy it "
+                       "into a new folder and resume it there");
+    }
+  }
+
   train::Trainer trainer(c, resume);
+  install_test_kill(trainer);
   if (!resume.empty() && !vm["threads"].defaulted()) {
     require(c.threads >= 1, "threads", c.threads, "must be at least 1");
     trainer.set_threads(c.threads);

@@ -12,6 +12,7 @@
 int main(int argc, char** argv) {
   laq::apps::prepare_blas_environment(argv);
   laq::apps::tune_allocator();
+  laq::apps::ignore_file_size_signal();
   const std::string usage =
       "usage: laq <command> [options]\n"
       "commands:\n"
@@ -45,6 +46,13 @@ int main(int argc, char** argv) {
     laq::apps::end_world(2, false);  // every rank parsed the same arguments and stops alike
     return 2;
   } catch (const laq::Error& e) {
+    std::cerr << who << ": error: " << e.what() << "\n";
+    laq::apps::end_world(1, true);
+    return 1;
+  } catch (const std::exception& e) {
+    // The last net under the ones above: a library exception (std::filesystem_error,
+    // std::bad_alloc, ...) that no caller turned into a laq::Error is still one line and
+    // exit 1, never std::terminate's abort.
     std::cerr << who << ": error: " << e.what() << "\n";
     laq::apps::end_world(1, true);
     return 1;

@@ -19,4 +19,9 @@ void prepare_blas_environment(char** argv);
 // unmap each one (a page fault per 4 KiB every step). Keep them on the heap instead.
 void tune_allocator();
 
+// A write past the file-size limit (ulimit -f) would kill the process with SIGXFSZ, leaving
+// a half-written temporary file and no message. Ignored, the write fails with EFBIG like a
+// full disk, and the command reports it and exits 1.
+void ignore_file_size_signal();
+
 }  // namespace laq::apps

@@ -41,11 +41,16 @@ std::string command_text(const std::vector<std::string>& args) {
 
 // Starts one cell as a child process; `resume` picks the resume command.
 pid_t start_cell(const train::SweepCell& cell, bool resume, int rank) {
-  fs::create_directories(cell.dir);
+  std::error_code ec;
+  fs::create_directories(cell.dir, ec);
+  if (ec) throw Error("cannot create " + cell.dir.string() + ": " + ec.message());
   // A fresh start over the lines of an attempt killed before its first checkpoint would
-  // mix two runs in one results file: keep them aside instead.
-  if (!resume && fs::exists(cell.dir / "results.jsonl"))
-    fs::rename(cell.dir / "results.jsonl", cell.dir / "results.jsonl.stale");
+  // mix two runs in one results file: keep them aside instead. (laq train would refuse the
+  // folder otherwise: it holds a run's file.)
+  if (!resume && fs::exists(cell.dir / "results.jsonl", ec)) {
+    fs::rename(cell.dir / "results.jsonl", cell.dir / "results.jsonl.stale", ec);
+    if (ec) throw Error("cannot set aside " + (cell.dir / "results.jsonl").string() + ": " + ec.message());
+  }
   const auto& args = resume ? cell.resume_args : cell.fresh_args;
   {
     std::ofstream log(cell.dir / "train.log", std::ios::app);
@@ -173,7 +178,9 @@ class Dispatcher {
     }
     f.close();
     if (!f) throw Error("cannot write " + tmp.string());
-    fs::rename(tmp, status_);
+    std::error_code ec;
+    fs::rename(tmp, status_, ec);
+    if (ec) throw Error("cannot rename " + tmp.string() + " to " + status_.string() + ": " + ec.message());
   }
 
   int summarise(size_t done_before) const {
@@ -229,7 +236,9 @@ int work(const std::vector<train::SweepCell>& cells, train::Communicator& comm) 
 
 int run_sweep(const std::vector<train::SweepCell>& cells, const fs::path& status_file, train::Communicator& comm) {
   if (comm.rank() != 0) return work(cells, comm);
-  fs::create_directories(status_file.parent_path());
+  std::error_code ec;
+  fs::create_directories(status_file.parent_path(), ec);
+  if (ec) throw Error("cannot create " + status_file.parent_path().string() + ": " + ec.message());
   return Dispatcher(cells, status_file, comm).run();
 }
 

@@ -17,6 +17,7 @@
 
 #include "hdf5_bases.h"
 #include "support/dataset_bytes.h"
+#include "train/results_fixtures.h"
 
 namespace {
 
@@ -45,6 +46,24 @@ Bytes prefixed(uint8_t mode, const Bytes& body) {
 Bytes read_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// Results files as Trainer writes them (a finished run, an unfinished one, a resumed epoch),
+// and the torn, escaped and nested lines the reader must refuse.
+void results_seeds() {
+  FakeRun run;
+  run.val = {3.0, 2.0};
+  run.best_val = 2.0;
+  run.best_epoch = 2;
+  run.test_at_best = 2.5;
+  const std::string e1 = fake_line(run, "epoch", 0), e2 = fake_line(run, "epoch", 1), res = fake_line(run, "result", 0);
+  seed("fuzz_results", "finished", bytes_of(e1 + "\n" + e2 + "\n" + res + "\n"));
+  seed("fuzz_results", "unfinished-resumed", bytes_of(e1 + "\n" + e2 + "\n" + e2 + "\n"));
+  seed("fuzz_results", "torn", bytes_of(e1 + "\n" + e2.substr(0, e2.size() / 2)));
+  seed("fuzz_results", "escapes", bytes_of(R"({"a": "\u00e9\ud83d\ude00\n", "b": [1, [2, {"c": null}]], "type": "epoch"})" "\n"));
+  seed("fuzz_results", "nested", bytes_of(std::string(40, '{') + "\n" + std::string(40, '[') + "\n"));
 }
 
 void idx_seeds() {
@@ -145,6 +164,7 @@ int main(int argc, char** argv) {
     cifar_seeds();
     mat5_seeds();
     text_seeds();
+    results_seeds();
     const fs::path scratch = g_out / ".scratch";
     fs::create_directories(scratch);
     hdf5_seeds(scratch);

@@ -8,7 +8,8 @@ Sgd::Sgd(std::string name, std::span<float> params, std::span<const float> grads
     : name_(std::move(name)), params_(params), grads_(grads), momentum_(momentum),
       velocity_(momentum > 0 ? params.size() : 0, 0.0f) {
   if (params.size() != grads.size()) throw Error(name_ + ": parameter and gradient sizes differ");
-  if (momentum < 0 || momentum >= 1) throw Error(name_ + ": momentum must be in [0, 1)");
+  // Written so that NaN fails too: it would pass both comparisons and skip the velocity.
+  if (!(momentum >= 0 && momentum < 1)) throw Error(name_ + ": momentum must be in [0, 1)");
 }
 
 void Sgd::step(float learning_rate) {

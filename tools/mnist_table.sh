@@ -26,6 +26,9 @@ for m in $methods; do
     echo "== $m: resuming"; "$laq" train --resume "$dir/checkpoint.h5" --threads "$threads" --quiet || echo "== $m: FAILED"
   else
     echo "== $m: training $epochs epochs"
+    # Lines of an attempt killed before its first checkpoint: laq train refuses a folder
+    # holding a results.jsonl, so they are kept aside.
+    [[ -f "$dir/results.jsonl" ]] && mv "$dir/results.jsonl" "$dir/results.jsonl.stale"
     "$laq" train --experiment mnist-mlp --method "$m" --bits 3 --epochs "$epochs" --threads "$threads" \
       --out "$dir" --checkpoint-every 100 --quiet || echo "== $m: FAILED"
   fi

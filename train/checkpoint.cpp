@@ -81,6 +81,7 @@ void save_checkpoint(const fs::path& path, const RunConfig& config, const Progre
     visit_fields(const_cast<RunConfig&>(config), [&](const char* k, auto& v) { write_attr(cfg, k, v); });
     H5::Group prog = file.createGroup("/progress");
     visit_progress(const_cast<Progress&>(progress), [&](const char* k, auto& v) { write_attr(prog, k, v); });
+    write_attr(prog, "last_epoch_line", progress.last_epoch_line);
     for (const Placement& p : place(state)) {
       H5::Group g = ensure_group(file, p.group);
       write_floats(g, p.name, p.data, p.shape);
@@ -134,15 +135,35 @@ RunConfig read_checkpoint_config(const fs::path& path) {
   });
 }
 
+namespace {
+
+void read_progress(const fs::path& path, H5::H5File& file, Progress& progress) {
+  if (!file.nameExists("/progress")) throw Error(path.string() + ": missing group /progress");
+  H5::Group prog = file.openGroup("/progress");
+  visit_progress(progress, [&](const char* k, auto& v) {
+    if (!prog.attrExists(k)) throw Error(path.string() + ": /progress lacks '" + k + "'");
+    read_attr(prog, k, v);
+  });
+  progress.last_epoch_line.clear();
+  if (prog.attrExists("last_epoch_line")) read_attr(prog, "last_epoch_line", progress.last_epoch_line);
+  check_progress(path, progress);
+}
+
+}  // namespace
+
+Progress read_checkpoint_progress(const fs::path& path) {
+  return guard(path, "read checkpoint", [&] {
+    H5::H5File file = open_checkpoint(path);
+    Progress progress;
+    read_progress(path, file, progress);
+    return progress;
+  });
+}
+
 void load_checkpoint(const fs::path& path, Progress& progress, const ModelState& state) {
   guard(path, "read checkpoint", [&] {
     H5::H5File file = open_checkpoint(path);
-    H5::Group prog = file.openGroup("/progress");
-    visit_progress(progress, [&](const char* k, auto& v) {
-      if (!prog.attrExists(k)) throw Error(path.string() + ": /progress lacks '" + k + "'");
-      read_attr(prog, k, v);
-    });
-    check_progress(path, progress);
+    read_progress(path, file, progress);
     for (const Placement& p : place(state)) {
       if (!file.nameExists(p.group)) throw Error(path.string() + ": missing group " + p.group);
       read_floats(file.openGroup(p.group), p.name, p.data, path.string() + ":" + p.group);

@@ -30,6 +30,10 @@ struct Progress {
   int64_t epoch_errors = 0;
   int64_t epoch_examples = 0;
   double elapsed_seconds = 0;  // training wall time before this process
+  // The results line of the last finished epoch. It is written to results.jsonl after the
+  // checkpoint, so a resume appends it when a kill came in between (train/run_folder.h).
+  // Absent from checkpoints written before it existed: read as "".
+  std::string last_epoch_line;
 };
 
 struct ModelState {
@@ -41,6 +45,8 @@ struct ModelState {
 void save_checkpoint(const std::filesystem::path& path, const RunConfig& config,
                      const Progress& progress, const ModelState& state);
 RunConfig read_checkpoint_config(const std::filesystem::path& path);
+// The /progress group alone (no model needed), checked as load_checkpoint checks it.
+Progress read_checkpoint_progress(const std::filesystem::path& path);
 // Restores into tensors of the same names and sizes; throws laq::Error naming the file and
 // the entry that is missing or has the wrong size.
 void load_checkpoint(const std::filesystem::path& path, Progress& progress, const ModelState& state);

@@ -181,7 +181,9 @@ ClassificationData load_data(const RunConfig& config) {
     // or in the run's folder when the data is read-only (prepared once, shared by a cluster).
     options.zca_cache = dir / "laq-zca-cache.bin";
     if (access(dir.c_str(), W_OK) != 0 && !config.out_dir.empty()) {
-      std::filesystem::create_directories(config.out_dir);
+      std::error_code ec;
+      std::filesystem::create_directories(config.out_dir, ec);
+      if (ec) throw Error("cannot create " + config.out_dir + " for the whitening cache: " + ec.message());
       options.zca_cache = std::filesystem::path(config.out_dir) / "laq-zca-cache.bin";
     }
     const bool ten = config.experiment == "cifar10-vgg";

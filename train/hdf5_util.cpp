@@ -1,11 +1,67 @@
 #include "train/hdf5_util.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 namespace laq::train::hdf5 {
 
+namespace {
+
+std::string describe_errno(int err) { return failure_reason_for_errno(err); }
+
+// bytes into tmp (created, or reused under its lock), then renamed over path. Our own
+// system calls, so a full disk is an errno we report, and the temporary file is removed.
+void write_file_atomically(const std::filesystem::path& path, const std::filesystem::path& tmp,
+                           const std::string& what, const std::vector<char>& bytes) {
+  const std::string at = "cannot write " + what + " " + path.string() + ": ";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(at + describe_errno(errno));
+  // Two writers of one file would interleave their bytes: the second one is refused.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw Error(at + (err == EWOULDBLOCK ? "the file " + tmp.string() + " is in use by another process writing it"
+                                         : describe_errno(err)));
+  }
+  const auto fail = [&](int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw Error(at + describe_errno(err));
+  };
+  if (::ftruncate(fd, 0) != 0) fail(errno);
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(n < 0 ? errno : EIO);
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(at + describe_errno(err));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    ::unlink(tmp.c_str());
+    throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  }
+}
+
+}  // namespace
+
 H5::H5File open_readonly(const std::filesystem::path& path, const std::string& what) {
-  if (!std::filesystem::exists(path)) throw Error(what + " " + path.string() + " does not exist");
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec == std::errc::too_many_symbolic_link_levels) throw Error(what + " " + path.string() + " is a symlink loop");
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw Error("cannot read " + what + " " + path.string() + ": " + ec.message());
+  if (!std::filesystem::exists(st)) throw Error(what + " " + path.string() + " does not exist");
+  if (std::filesystem::is_directory(st)) throw Error(what + " " + path.string() + " is a folder, expected a file");
   if (!H5::H5File::isHdf5(path.string())) throw Error(what + " " + path.string() + " is not an HDF5 file");
   return H5::H5File(path.string(), H5F_ACC_RDONLY);
 }
@@ -28,18 +84,31 @@ H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& w
 
 void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
                     int64_t version, const std::function<void(H5::H5File&)>& write) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  guard(path, "write " + what, [&] {
-    H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
-    H5::Group root = file.openGroup("/");
-    write_attr(root, "format", format);
-    write_attr(root, "format_version", version);
-    write(file);
-    return 0;
-  });
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("cannot write " + what + " " + path.string() + ": it is a folder, expected a file name");
+  // The file is built in memory (HDF5's core driver) and written out by write_file_atomically:
+  // HDF5 never writes to the disk itself. When its own writes failed (a full disk), the
+  // failed flush left the file half closed, and closing it again crashed inside HDF5.
+  const std::vector<char> image = guard(path, "write " + what, [&] {
+    H5::FileAccPropList access;
+    access.setCore(1 << 20, false);
+    H5::H5File file(path.string() + ".in-memory", H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+    {
+      H5::Group root = file.openGroup("/");
+      write_attr(root, "format", format);
+      write_attr(root, "format_version", version);
+    }
+    write(file);
+    file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (size < 0) throw Error("cannot write " + what + " " + path.string() + ": HDF5 returned no file image");
+    std::vector<char> bytes(static_cast<size_t>(size));
+    if (H5Fget_file_image(file.getId(), bytes.data(), bytes.size()) != size)
+      throw Error("cannot write " + what + " " + path.string() + ": HDF5 returned a short file image");
+    return bytes;
+  });
+  write_file_atomically(path, path.string() + ".tmp", what, image);
 }
 
 void write_attr(H5::H5Object& obj, const std::string& name, const std::string& v) {

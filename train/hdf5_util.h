@@ -11,17 +11,21 @@
 
 #include "engine/error.h"
 #include "engine/tensor.h"
+#include "train/hdf5_errors.h"
 
 namespace laq::train::hdf5 {
 
-// Runs f, converting H5::Exception into "cannot <action> <path>: <detail>".
+// Runs f, converting H5::Exception into "cannot <action> <path>: <reason>", the reason in a
+// user's terms when HDF5 recorded a system error (train/hdf5_errors.h), else HDF5's detail.
 template <typename F>
 auto guard(const std::filesystem::path& path, const std::string& action, F&& f) {
-  H5::Exception::dontPrint();
+  route_errors();
+  clear_failure();
   try {
     return f();
   } catch (const H5::Exception& e) {
-    throw Error("cannot " + action + " " + path.string() + ": " + e.getDetailMsg());
+    const std::string reason = failure_reason();
+    throw Error("cannot " + action + " " + path.string() + ": " + (reason.empty() ? e.getDetailMsg() : reason));
   }
 }
 
@@ -32,7 +36,9 @@ H5::H5File open_readonly(const std::filesystem::path& path, const std::string& w
 H5::H5File open_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
                          int64_t version, int64_t oldest = 0);
 // Writes a new file through `write(file)` into "<path>.tmp", then renames it over `path`, so
-// a crash never leaves half a file. The root gets the format attributes.
+// a crash never leaves half a file. The root gets the format attributes. The file is built in
+// memory and written by laq itself: on failure (a full disk, ...) the error says why, the
+// temporary file is removed and `path` is left as it was.
 void write_laq_file(const std::filesystem::path& path, const std::string& what, const std::string& format,
                     int64_t version, const std::function<void(H5::H5File&)>& write);
 

@@ -271,4 +271,18 @@ void write_model_summary(const std::filesystem::path& file, const PackedModelInf
   }
 }
 
+bool is_packed_model_file(const std::filesystem::path& path) {
+  try {
+    return hdf5::guard(path, "read packed model", [&] {
+      H5::H5File file = hdf5::open_readonly(path, "packed model");
+      H5::Group root = file.openGroup("/");
+      std::string format;
+      if (root.attrExists("format")) hdf5::read_attr(root, "format", format);
+      return format == kFormat;
+    });
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 }  // namespace laq::train

@@ -49,6 +49,9 @@ PackedModelInfo read_packed_model_info(const std::filesystem::path& path);
 std::filesystem::path model_summary_path(const std::filesystem::path& packed_model);
 void write_model_summary(const std::filesystem::path& file, const PackedModelInfo& info, const std::string& source,
                          int64_t epoch);
+
+// Whether path is an HDF5 file whose root says it is a laq packed model (any version).
+bool is_packed_model_file(const std::filesystem::path& path);
 // Decodes the packed model into a session built from the same configuration.
 void load_packed_model(const std::filesystem::path& path, Session& session);
 

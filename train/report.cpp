@@ -10,140 +10,16 @@
 
 #include "engine/error.h"
 #include "quant/method.h"
+#include "train/json_reader.h"
+#include "train/text_input.h"
 
 namespace laq::train {
 namespace fs = std::filesystem;
 
 namespace {
 
-// ---- a reader for the JSON lines that train/json.h writes -----------------------------
-// Objects of strings, numbers, null, booleans, arrays of numbers and nested objects; the
-// nested keys come back flattened as "config.method". Enough for our own results lines,
-// not a general JSON parser.
-
-struct Value {
-  enum Kind { null, number, string, boolean, array } kind = null;
-  double num = 0;
-  std::string str;
-};
-using Flat = std::map<std::string, Value>;
-
-class LineParser {
- public:
-  explicit LineParser(const std::string& s) : s_(s) {}
-
-  Flat parse() {
-    Flat out;
-    skip_ws();
-    object("", out);
-    skip_ws();
-    if (p_ != s_.size()) fail("text after the closing '}'");
-    return out;
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(what + " at column " + std::to_string(p_ + 1));
-  }
-  void skip_ws() {
-    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\r')) ++p_;
-  }
-  void expect(char c) {
-    skip_ws();
-    if (p_ >= s_.size() || s_[p_] != c) fail(std::string("expected '") + c + "'");
-    ++p_;
-  }
-  bool peek(char c) {
-    skip_ws();
-    return p_ < s_.size() && s_[p_] == c;
-  }
-
-  void object(const std::string& prefix, Flat& out) {
-    expect('{');
-    if (peek('}')) {
-      ++p_;
-      return;
-    }
-    for (;;) {
-      skip_ws();
-      const std::string key = prefix + string();
-      expect(':');
-      skip_ws();
-      if (peek('{')) object(key + ".", out);
-      else out[key] = value();
-      if (peek(',')) {
-        ++p_;
-        continue;
-      }
-      expect('}');
-      return;
-    }
-  }
-
-  std::string string() {
-    expect('"');
-    std::string r;
-    while (p_ < s_.size() && s_[p_] != '"') {
-      char c = s_[p_++];
-      if (c == '\\') {
-        if (p_ >= s_.size()) fail("unterminated string");
-        const char e = s_[p_++];
-        switch (e) {
-          case 'n': c = '\n'; break;
-          case 't': c = '\t'; break;
-          case 'r': c = '\r'; break;
-          case 'b': c = '\b'; break;
-          case 'f': c = '\f'; break;
-          case 'u': {  // our writer only escapes control characters this way
-            if (p_ + 4 > s_.size()) fail("bad \\u escape");
-            c = static_cast<char>(std::stoi(s_.substr(p_, 4), nullptr, 16));
-            p_ += 4;
-            break;
-          }
-          default: c = e;  // \" \\ \/
-        }
-      }
-      r.push_back(c);
-    }
-    if (p_ >= s_.size()) fail("unterminated string");
-    ++p_;
-    return r;
-  }
-
-  Value value() {
-    skip_ws();
-    Value v;
-    if (p_ >= s_.size()) fail("expected a value");
-    const char c = s_[p_];
-    if (c == '"') {
-      v.kind = Value::string;
-      v.str = string();
-    } else if (s_.compare(p_, 4, "null") == 0) {
-      p_ += 4;
-    } else if (s_.compare(p_, 4, "true") == 0 || s_.compare(p_, 5, "false") == 0) {
-      v.kind = Value::boolean;
-      v.num = c == 't';
-      p_ += c == 't' ? 4 : 5;
-    } else if (c == '[') {  // arrays of numbers: kept as their text
-      v.kind = Value::array;
-      const size_t end = s_.find(']', p_);
-      if (end == std::string::npos) fail("unterminated array");
-      v.str = s_.substr(p_, end + 1 - p_);
-      p_ = end + 1;
-    } else {
-      const char* begin = s_.c_str() + p_;
-      char* end = nullptr;
-      v.num = std::strtod(begin, &end);
-      if (end == begin) fail("expected a value");
-      v.kind = Value::number;
-      p_ += static_cast<size_t>(end - begin);
-    }
-    return v;
-  }
-
-  const std::string& s_;
-  size_t p_ = 0;
-};
+using Value = JsonValue;
+using Flat = FlatJson;
 
 const Value& need(const Flat& f, const std::string& key, Value::Kind kind) {
   const auto it = f.find(key);
@@ -153,6 +29,13 @@ const Value& need(const Flat& f, const std::string& key, Value::Kind kind) {
   return it->second;
 }
 double need_number(const Flat& f, const std::string& key) { return need(f, key, Value::number).num; }
+// Counts (epochs, bits, seeds): a whole number a double holds exactly, so the cast is defined.
+int64_t need_integer(const Flat& f, const std::string& key) {
+  const double v = need_number(f, key);
+  if (v != std::floor(v) || std::fabs(v) > 9007199254740992.0)
+    throw Error("key \"" + key + "\" is not a whole number in range");
+  return static_cast<int64_t>(v);
+}
 std::string need_string(const Flat& f, const std::string& key) { return need(f, key, Value::string).str; }
 bool flag(const Flat& f, const std::string& key) {
   const auto it = f.find(key);
@@ -171,14 +54,14 @@ bool method_needs_bits(const std::string& method) {
 void read_identity(const Flat& f, RunRecord& r) {
   r.experiment = need_string(f, "config.experiment");
   r.method = need_string(f, "config.method");
-  const RowKey key = row_key(r.method, static_cast<int64_t>(need_number(f, "config.bits")),
+  const RowKey key = row_key(r.method, need_integer(f, "config.bits"),
                              flag(f, "config.code_faithful") ? "code-faithful"
                              : flag(f, "config.per_channel") ? "per-channel"
                                                              : "");
   r.bits = key.bits;
   r.variant = key.variant;
-  r.epochs = static_cast<int64_t>(need_number(f, "config.epochs"));
-  r.seed = static_cast<int64_t>(need_number(f, "seed"));
+  r.epochs = need_integer(f, "config.epochs");
+  r.seed = need_integer(f, "seed");
   // Results written before the "metric" key existed: the metric is the stem of the keys.
   if (f.count("metric")) r.metric = need_string(f, "metric");
   else if (f.count("val_error") || f.count("best_val_error")) r.metric = "error";
@@ -245,9 +128,8 @@ std::vector<fs::path> find_results_files(const std::vector<fs::path>& roots) {
   return files;
 }
 
-std::vector<RunRecord> read_results_file(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error("cannot read " + file.string());
+std::vector<RunRecord> read_results_file(const fs::path& file, std::vector<std::string>* skipped) {
+  std::ifstream in = open_text_input(file, "results file");
   std::vector<RunRecord> runs;
   RunRecord cur;
   bool open = false;
@@ -255,32 +137,36 @@ std::vector<RunRecord> read_results_file(const fs::path& file) {
   for (std::string text; std::getline(in, text);) {
     ++n;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // A line is taken whole or not at all: a skipped one leaves the run as it was.
+    RunRecord next = open ? cur : RunRecord{};
     try {
-      const Flat f = LineParser(text).parse();
+      const Flat f = parse_json_line(text);
       const std::string type = need_string(f, "type");
       if (type != "epoch" && type != "result") throw Error("unknown line type \"" + type + "\"");
       if (!open) {
-        cur = RunRecord{};
-        cur.file = file.string();
-        cur.line = n;
-        open = true;
+        next.file = file.string();
+        next.line = n;
       }
-      read_identity(f, cur);
-      const std::string m = cur.metric;
+      read_identity(f, next);
+      const std::string m = next.metric;
       if (type == "epoch") {
-        const EpochPoint p{static_cast<int64_t>(need_number(f, "epoch")), need_number(f, "val_" + m)};
-        while (!cur.curve.empty() && cur.curve.back().epoch >= p.epoch) cur.curve.pop_back();
-        cur.curve.push_back(p);
+        const EpochPoint p{need_integer(f, "epoch"), need_number(f, "val_" + m)};
+        while (!next.curve.empty() && next.curve.back().epoch >= p.epoch) next.curve.pop_back();
+        next.curve.push_back(p);
+        cur = std::move(next);
+        open = true;
       } else {
-        cur.finished = true;
-        cur.best_epoch = static_cast<int64_t>(need_number(f, "best_epoch"));
-        cur.best_val = need_number(f, "best_val_" + m);
-        cur.test_at_best_val = need_number(f, "test_" + m + "_at_best_val");
-        runs.push_back(std::move(cur));
+        next.finished = true;
+        next.best_epoch = need_integer(f, "best_epoch");
+        next.best_val = need_number(f, "best_val_" + m);
+        next.test_at_best_val = need_number(f, "test_" + m + "_at_best_val");
+        runs.push_back(std::move(next));
         open = false;
       }
     } catch (const Error& e) {
-      throw Error(file.string() + ":" + std::to_string(n) + ": malformed results line: " + e.what());
+      const std::string where = file.string() + ":" + std::to_string(n) + ": malformed results line";
+      if (!skipped) throw Error(where + ": " + e.what());
+      skipped->push_back(where + " skipped: " + e.what());
     }
   }
   if (in.bad()) throw Error("cannot read " + file.string());
@@ -301,7 +187,7 @@ ModelSize read_model_size(const fs::path& file) {
   std::string text;
   if (!in || !std::getline(in, text)) throw Error("cannot read " + file.string());
   try {
-    const Flat f = LineParser(text).parse();
+    const Flat f = parse_json_line(text);
     ModelSize m;
     m.source = need_string(f, "source");
     m.epoch = static_cast<int64_t>(need_number(f, "epoch"));
@@ -317,13 +203,13 @@ ModelSize read_model_size(const fs::path& file) {
 }
 
 std::vector<PaperNumber> read_paper_numbers(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error("cannot read the paper's numbers from " + file.string());
+  std::ifstream in = open_text_input(file, "the paper's numbers");
   std::vector<PaperNumber> out;
   int64_t n = 0;
   bool header = false;
   for (std::string line; std::getline(in, line);) {
     ++n;
+    if (n == 1) strip_utf8_bom(line);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> f;

@@ -57,8 +57,12 @@ struct RunRecord {
 // Every results.jsonl under the roots (recursively), sorted. A root that is not a folder
 // throws.
 std::vector<std::filesystem::path> find_results_files(const std::vector<std::filesystem::path>& roots);
-// Throws laq::Error "FILE:LINE: ..." for a line it cannot parse or that lacks a needed key.
-std::vector<RunRecord> read_results_file(const std::filesystem::path& file);
+// A line it cannot parse (train/json_reader.h) or that lacks a needed key: with `skipped`
+// null, throws laq::Error "FILE:LINE: ..."; otherwise the line is left out and
+// "FILE:LINE: malformed results line skipped: ..." is added to *skipped (laq table --report
+// prints these as warnings and goes on with the rest).
+std::vector<RunRecord> read_results_file(const std::filesystem::path& file,
+                                         std::vector<std::string>* skipped = nullptr);
 
 // One number printed in a paper (docs/paper_numbers.csv). dataset is the experiment's data
 // name (mnist, cifar10, cifar100, svhn, warpeace, linux, ptb); bits 0 = the method ignores them.

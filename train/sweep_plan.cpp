@@ -126,7 +126,8 @@ CellState cell_state(const SweepCell& cell) {
   std::ifstream results(cell.dir / "results.jsonl");
   for (std::string line; std::getline(results, line);)
     if (line.find("\"type\": \"result\"") != std::string::npos) return CellState::done;
-  if (fs::exists(cell.dir / "checkpoint.h5")) return CellState::resumable;
+  std::error_code ec;
+  if (fs::exists(cell.dir / "checkpoint.h5", ec)) return CellState::resumable;
   return CellState::fresh;
 }
 

@@ -3,8 +3,10 @@
 #include <H5Cpp.h>
 #include <cblas.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "datasets/batcher.h"
@@ -14,6 +16,7 @@
 #include "engine/threads.h"
 #include "optim/schedule.h"
 #include "train/data_parallel.h"
+#include "train/run_folder.h"
 
 #ifndef LAQ_VERSION
 #define LAQ_VERSION "unknown"
@@ -78,6 +81,7 @@ Trainer::Trainer(RunConfig config, const fs::path& resume_from)
                 " examples) is smaller than one batch of " + std::to_string(config_.batch));
   if (!resume_from.empty()) {
     load_checkpoint(resume_from, progress_, session_.state());
+    resumed_ = true;
   } else {
     progress_.data_rng = engine::save_rng(engine::Rng(static_cast<uint64_t>(config_.seed) + 1));
   }
@@ -137,9 +141,7 @@ void Trainer::checkpoint() {
 // and `laq export --checkpoint RUN/best.h5` should pack them, not the last epoch's.
 void Trainer::keep_best() {
   if (!writes_files()) return;
-  const fs::path partial = out_dir_ / "best.h5.partial";
-  fs::copy_file(out_dir_ / "checkpoint.h5", partial, fs::copy_options::overwrite_existing);
-  fs::rename(partial, out_dir_ / "best.h5");  // a kill leaves the old best.h5 or the new one
+  copy_checkpoint_to_best(out_dir_, [&] { fault("best-partial", progress_.epoch - 1); });
 }
 
 Json Trainer::result_header() const {
@@ -152,9 +154,10 @@ Json Trainer::result_header() const {
 
 void Trainer::append_result(const Json& line) const {
   if (!writes_files()) return;
-  std::ofstream out(out_dir_ / "results.jsonl", std::ios::app);
+  std::ofstream out(out_dir_ / "results.jsonl", std::ios::app | std::ios::binary);
   out << line.str() << "\n";
-  if (!out) throw Error("cannot append to " + (out_dir_ / "results.jsonl").string());
+  out.flush();
+  if (!out) throw Error("cannot append to " + (out_dir_ / "results.jsonl").string() + ": " + std::strerror(errno));
 }
 
 void Trainer::set_threads(int64_t count) {
@@ -168,7 +171,12 @@ TrainResult Trainer::run(TrainObserver& observer) {
   datasets::Batcher batcher(data_.train.x.dim(0), config_.batch);
   const int64_t steps = config_.steps_per_epoch > 0 ? std::min(config_.steps_per_epoch, batcher.steps())
                                                     : batcher.steps();
-  if (writes_files()) fs::create_directories(out_dir_);
+  if (writes_files()) {
+    std::error_code ec;
+    fs::create_directories(out_dir_, ec);
+    if (ec) throw Error("cannot create the run folder " + out_dir_.string() + ": " + ec.message());
+    if (resumed_) repair_after_kill(out_dir_, progress_);
+  }
   const auto run_start = Clock::now();
   const double elapsed_before = progress_.elapsed_seconds;
   const int ranks = comm_ ? comm_->size() : 1, rank = comm_ ? comm_->rank() : 0;
@@ -248,9 +256,6 @@ TrainResult Trainer::run(TrainObserver& observer) {
     line.add("best_epoch", progress_.best_epoch).add("best_val_" + m, r.best_val_error)
         .add("test_" + m + "_at_best_val", r.test_error_at_best).add("epoch_seconds", r.seconds)
         .add("global_step", progress_.global_step);
-    append_result(line);
-    observer.on_epoch(r);
-
     // The next epoch starts from here: its data order continues this generator.
     progress_.data_rng = engine::save_rng(data_rng);
     progress_.step_in_epoch = 0;
@@ -258,9 +263,19 @@ TrainResult Trainer::run(TrainObserver& observer) {
     progress_.epoch_errors = 0;
     progress_.epoch_examples = 0;
     progress_.elapsed_seconds = elapsed_before + seconds_since(run_start);
+    progress_.last_epoch_line = line.str();
     ++progress_.epoch;
+    // Checkpoint, best.h5, results line: each a complete file or line, in this order, so a
+    // kill leaves at most a line the next resume appends, or a best.h5 it rewrites.
     checkpoint();
-    if (r.tested) keep_best();
+    fault("checkpoint", r.epoch);
+    if (r.tested) {
+      keep_best();
+      fault("best", r.epoch);
+    }
+    append_result(line);
+    fault("results-line", r.epoch);
+    observer.on_epoch(r);
   }
 
   TrainResult result{progress_.best_epoch, progress_.best_val_error, progress_.test_error_at_best,

@@ -3,9 +3,11 @@
 // every epoch, the test set evaluated whenever validation error <= the best so far (ties go to
 // the later epoch), the learning rate changed after the epoch's evaluation.
 //
-// Files under config.out_dir: results.jsonl (one line per epoch, one final line) and
+// Files under config.out_dir: results.jsonl (one line per epoch, one final line),
 // checkpoint.h5 (every epoch end and every `checkpoint_every` steps), from which
-// `laq train --resume` continues to bit-identical weights. A resumed run writes beside the
+// `laq train --resume` continues to bit-identical weights, and best.h5 (a copy of the best
+// validation epoch's end checkpoint). An epoch ends by writing checkpoint.h5, then best.h5,
+// then its results line; a resume repairs what a kill between them left (train/run_folder.h). A resumed run writes beside the
 // checkpoint it resumes from: the out_dir stored in the file is replaced by that folder, never
 // used as a place to write (a copied or crafted checkpoint could name any folder).
 #include <filesystem>
@@ -70,6 +72,12 @@ class Trainer {
   TrainResult run(TrainObserver& observer);
   // Makes run() return right after this global step, saving nothing: a kill, for tests.
   void stop_after_steps(int64_t step) { stop_after_steps_ = step; }
+  // Tests only (laq train reads it from LAQ_TEST_KILL_AT, docs/robustness.md): called with
+  // the point's name and the epoch at each step of an epoch's end, so that a test can kill
+  // the process exactly there. Points, in order: "checkpoint" (checkpoint.h5 renamed into
+  // place), "best-partial" (best.h5.partial copied, not yet renamed), "best" (best.h5
+  // renamed), "results-line" (the epoch's line appended).
+  void set_fault_hook(std::function<void(const std::string& point, int64_t epoch)> hook) { fault_ = std::move(hook); }
   // A resumed run may continue on a machine with another core count. Results stay
   // reproducible for a given count, so a change of count can change the last bits.
   void set_threads(int64_t count);
@@ -97,6 +105,11 @@ class Trainer {
   Progress progress_;
   std::filesystem::path out_dir_;
   int64_t stop_after_steps_ = 0;
+  bool resumed_ = false;
+  std::function<void(const std::string&, int64_t)> fault_;
+  void fault(const char* point, int64_t epoch) const {
+    if (fault_) fault_(point, epoch);
+  }
   Communicator* comm_ = nullptr;  // data-parallel; null: a single process
   bool writes_files() const { return !comm_ || comm_->rank() == 0; }
 };

@@ -220,6 +220,40 @@ TEST(Report, AMalformedLineNamesTheFileAndLine) {
   }
 }
 
+// laq table --report's mode: each malformed line is skipped with a warning naming file and
+// line; the good lines around it still count, and a skipped result line leaves its run
+// unfinished (listed as in progress), never a wrong number.
+TEST(Report, SkippingModeWarnsPerLineAndKeepsTheRest) {
+  TempDir tmp;
+  const fs::path file = tmp / "results.jsonl";
+  FakeRun run = lat_e(1, 1.0);
+  {
+    std::ofstream f(file, std::ios::binary);
+    f << fake_line(run, "epoch", 0) << "\n";
+    f << R"({"a": "\uZZ"})" << "\n";                      // 2: bad escape
+    f << std::string(50000, '[') << "\n";                  // 3: deep nesting, an array line
+    f << R"({"type": "epoch", "type": "result"})" << "\n";  // 4: duplicated key
+    std::string huge = fake_line(run, "epoch", 0);
+    huge.replace(huge.find("\"epoch\": 1"), 10, "\"epoch\": 1e300");
+    f << huge << "\n";                                     // 5: an epoch no int64 holds
+    f << std::string("{\"type\": \"ep\0och\"}", 18) << "\n"; // 6: NUL byte
+    f << "{\"type\": \"\xff\"}\n";                          // 7: invalid UTF-8
+    f << fake_line(run, "result", 0).substr(0, 100) << "\n";  // 8: truncated
+    f << fake_line(run, "epoch", 1) << "\n";
+  }
+  std::vector<std::string> skipped;
+  const auto runs = train::read_results_file(file, &skipped);
+  ASSERT_EQ(skipped.size(), 7u);
+  for (size_t i = 0; i < skipped.size(); ++i)
+    EXPECT_EQ(skipped[i].rfind(file.string() + ":" + std::to_string(i + 2) + ": malformed results line skipped", 0), 0u)
+        << skipped[i];
+  EXPECT_NE(skipped[3].find("whole number"), std::string::npos) << skipped[3];
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_FALSE(runs[0].finished);
+  EXPECT_EQ(runs[0].last_epoch(), 2);
+  EXPECT_THROW(train::read_results_file(file), Error);  // the strict mode refuses the file
+}
+
 TEST(Report, AMissingRootIsAnError) {
   TempDir tmp;
   EXPECT_THROW(train::find_results_files({tmp / "nope"}), Error);
