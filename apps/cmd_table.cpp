@@ -94,9 +94,10 @@ std::set<int64_t> budgets_of(const std::vector<const train::CellSummary*>& cells
   return b;
 }
 std::string budget_text(const std::set<int64_t>& b) {
-  std::string s;
-  for (int64_t e : b) s += (s.empty() ? "" : "/") + std::to_string(e);
-  return s + " ep";
+  std::ostringstream s;
+  for (int64_t e : b) s << (s.tellp() > 0 ? "/" : "") << e;
+  s << " ep";
+  return s.str();
 }
 const char* kMixedBudgets = " - MIXED EPOCH BUDGETS, NOT COMPARABLE";
 
