@@ -26,7 +26,9 @@ for m in $methods; do
     echo "== $m: resuming"; "$laq" train --resume "$dir/checkpoint.h5" --threads "$threads" --quiet || echo "== $m: FAILED"
   else
     echo "== $m: training $epochs epochs"
-    "$laq" train --experiment mnist-mlp --method "$m" --bits 3 --epochs "$epochs" --threads "$threads" \
+    # laq train refuses --bits for a method without a bit width.
+    bits=(); case "$m" in dorefa|laq-linear|laq-log) bits=(--bits 3) ;; esac
+    "$laq" train --experiment mnist-mlp --method "$m" "${bits[@]}" --epochs "$epochs" --threads "$threads" \
       --out "$dir" --checkpoint-every 100 --quiet || echo "== $m: FAILED"
   fi
 done
