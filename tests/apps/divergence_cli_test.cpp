@@ -89,7 +89,9 @@ TEST(Divergence, HugeRateFromTheStartNeverSavesANonFiniteCheckpoint) {
   write_tiny_mnist(tmp / "data");
   const RunResult r = run_laq(tmp.path(), tiny_run(tmp, {"--lr", "1e30", "--epochs", "2", "--checkpoint-every", "1"}));
   expect_one_line_divergence(r);
-  if (fs::exists(tmp / "run" / "checkpoint.h5")) EXPECT_TRUE(read_saved(tmp / "run" / "checkpoint.h5").finite);
+  if (fs::exists(tmp / "run" / "checkpoint.h5")) {
+    EXPECT_TRUE(read_saved(tmp / "run" / "checkpoint.h5").finite);
+  }
   EXPECT_FALSE(fs::exists(tmp / "run" / "best.h5"));
   EXPECT_EQ(count_lines(tmp / "run" / "results.jsonl", "result"), 0);
 }
