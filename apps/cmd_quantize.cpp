@@ -94,7 +94,8 @@ int run_quantize(int argc, char** argv) {
   refuse_without_effect(vm, "least-squares-alpha", traits.least_squares_alpha_matters,
                         "only the multi-level codes (laq-linear, laq-log) have a scale it changes");
   refuse_without_effect(vm, "warm", traits.uses_warm_start,
-                        method_name + " does not start from a previous solution (lat-a, lat2-a, laq-linear and laq-log do)");
+                        method_name + " does not start from a previous solution "
+                                      "(lat-a, lat2-a, laq-linear and laq-log do)");
 
   const auto cols = read_csv(input, {"w", "d"});
   const std::vector<float>& w = cols[0];
