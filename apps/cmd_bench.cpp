@@ -11,8 +11,10 @@
 #include "apps/options.h"
 #include "engine/autograd.h"
 #include "engine/losses.h"
+#include "engine/error.h"
 #include "engine/rng.h"
 #include "engine/threads.h"
+#include "quant/method.h"
 #include "train/checkpoint.h"
 #include "train/json.h"
 #include "train/experiment.h"
@@ -20,6 +22,10 @@
 
 namespace laq::apps {
 namespace {
+
+// Ten times the paper's largest batch: the VGG's activations at this size already take
+// gigabytes, and a larger value is a typo.
+constexpr int64_t kMaxBatch = 1024;
 
 double percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -40,9 +46,9 @@ int run_bench(int argc, char** argv) {
       ("model", po::value(&model)->default_value(model),
        "mlp (MNIST MLP, SPEC.md 3.2, batch 100), vgg (CIFAR-10 VGG-like net, 3.3, batch 50), lstm (char LSTM 1x512, vocabulary 100, 100 steps, 3.6, batch 100)")
       ("method", po::value(&c.method)->default_value(c.method), "weight quantizer")
-      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width for laq-linear, laq-log, dorefa")
-      ("batch", po::value<int64_t>(), "mini-batch size (default: the model's experiment)")
-      ("threads", po::value(&c.threads)->default_value(2), "BLAS threads")
+      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (not with --from, which has its own)")
+      ("batch", po::value<int64_t>(), "mini-batch size, 2..1024 (default: the model's experiment)")
+      ("threads", po::value(&c.threads)->default_value(2), "threads, 1..1024")
       ("from", po::value<std::string>(), "start from a run's checkpoint (its weights and optimizer state; "
                                           "same experiment and method), e.g. RUN/best.h5: trained weights "
                                           "are what the quantizers really see")
@@ -52,14 +58,29 @@ int run_bench(int argc, char** argv) {
   if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--from RUN/best.h5] [--threads N] [--steps N]"))
     return 0;
   require(model == "mlp" || model == "vgg" || model == "lstm", "model", model, "known models: mlp, vgg, lstm");
+  quant::Method method;
+  try {
+    method = quant::parse_method(c.method);
+  } catch (const Error& e) {
+    throw UsageError(std::string("option '--method': ") + e.what());
+  }
+  const quant::MethodTraits traits = quant::traits(method);
+  // With --from the width is the checkpoint's; without, it must suit the method.
+  refuse_without_effect(vm, "bits", traits.needs_bits && !vm.count("from"),
+                        vm.count("from") ? "--from takes the bit width from the checkpoint"
+                                         : quant::bits_problem(method, c.bits));
+  if (traits.needs_bits && !vm.count("from"))
+    require(quant::bits_problem(method, c.bits).empty(), "bits", c.bits, quant::bits_problem(method, c.bits));
   c.experiment = model == "mlp" ? "mnist-mlp" : model == "vgg" ? "cifar10-vgg" : "linux-lstm";
   const train::ExperimentDefaults& preset = train::experiment(c.experiment);
   c.batch = vm.count("batch") ? vm["batch"].as<int64_t>() : preset.batch;
   if (model == "lstm") c.vocab = 100;
   require(steps >= 20, "steps", steps, "at least 20 timed steps give a stable median");
   require(warmup >= 0, "warmup", warmup, "must be non-negative");
-  require(c.threads >= 1, "threads", c.threads, "must be at least 1");
-  require(c.batch >= 2, "batch", c.batch, "batch norm needs at least 2 examples");
+  require(c.threads >= 1 && c.threads <= engine::kMaxThreads, "threads", c.threads,
+          "must be in 1.." + std::to_string(engine::kMaxThreads));
+  require(c.batch >= 2 && c.batch <= kMaxBatch, "batch", c.batch,
+          "must be in 2.." + std::to_string(kMaxBatch) + " (batch norm needs 2 examples; larger batches exhaust memory)");
   engine::set_threads(static_cast<int>(c.threads));
   std::string from;
   if (vm.count("from")) {

@@ -67,20 +67,21 @@ int run_inspect(int argc, char** argv) {
       ("help,h", "show this help")
       ("file", po::value(&file)->required(), "a packed model written by laq export")
       ("evaluate", po::bool_switch(&evaluate), "reload the packed model and print its test error")
-      ("data", po::value(&data_dir), "dataset folder for --evaluate (default: the run's)");
+      ("data", po::value(&data_dir), "dataset folder for --evaluate (default: the run's; only with --evaluate)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(o).positional(pos).run(), vm);
     if (vm.count("help")) {
-      std::cout << "usage: laq inspect FILE [--evaluate] [--data DIR]\n\n" << o << "\n";
+      std::cout << "usage: laq inspect FILE [--evaluate] [--data DIR]\n\n" << o << "\n" << kFlagRule << "\n";
       return 0;
     }
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }
+  refuse_without_effect(vm, "data", evaluate, "it is the data set of --evaluate");
 
   const train::PackedModelInfo info = train::read_packed_model_info(file);
   std::printf("%s: %s, method %s\n\n", file.c_str(), info.config.experiment.c_str(), info.config.method.c_str());

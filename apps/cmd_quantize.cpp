@@ -68,11 +68,11 @@ int run_quantize(int argc, char** argv) {
   o.add_options()
       ("help,h", "show this help")
       ("method", po::value(&method_name)->required(), "lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log, bwn, twn, bc, dorefa, fpn")
-      ("bits", po::value(&options.bits)->default_value(3), "bit width m for laq-linear, laq-log, dorefa")
-      ("code-faithful", po::bool_switch(&options.code_faithful), "reproduce the authors' code quirks (SPEC.md 5)")
-      ("least-squares-alpha", po::bool_switch(&least_squares), "LAQ multi-level scale by least squares instead of the code's formula")
+      ("bits", po::value(&options.bits)->default_value(3), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (no other method takes one)")
+      ("code-faithful", po::bool_switch(&options.code_faithful), "reproduce the authors' code quirks (lat-e, lat2-e, lat2-a)")
+      ("least-squares-alpha", po::bool_switch(&least_squares), "LAQ multi-level scale by least squares instead of the code's formula (laq-linear, laq-log)")
       ("input", po::value(&input)->required(), "CSV with header 'w,d': weight and curvature per line")
-      ("warm", po::value(&warm_file), "CSV with header 'w': the previous quantized values (default: the TWN sign pattern of the input)")
+      ("warm", po::value(&warm_file), "CSV with header 'w': the previous quantized values, for the alternating solvers (default: the TWN sign pattern of the input)")
       ("explain", po::bool_switch(&explain), "print each step the solver took before the JSON");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq quantize --method M [--bits m] [--code-faithful] --input FILE [--warm FILE] [--explain]"))
@@ -85,9 +85,18 @@ int run_quantize(int argc, char** argv) {
     throw UsageError(std::string("option '--method': ") + e.what());
   }
   const quant::MethodTraits traits = quant::traits(method);
-  if (traits.needs_bits) require(options.bits >= 1 && options.bits <= 8, "bits", options.bits, "must be in 1..8");
   if (method == quant::Method::ttq)
     throw UsageError("option '--method': ttq's scales are trained by gradient, so it has no stand-alone solver");
+  if (traits.needs_bits) require(quant::bits_problem(method, options.bits).empty(), "bits", options.bits,
+                                 quant::bits_problem(method, options.bits));
+  refuse_without_effect(vm, "bits", traits.needs_bits, quant::bits_problem(method, options.bits));
+  refuse_without_effect(vm, "code-faithful", traits.has_code_faithful_variant,
+                        method_name + " has no code-faithful variant (lat-e, lat2-e and lat2-a do)");
+  refuse_without_effect(vm, "least-squares-alpha", traits.least_squares_alpha_matters,
+                        "only the multi-level codes (laq-linear, laq-log) have a scale it changes");
+  refuse_without_effect(vm, "warm", traits.uses_warm_start,
+                        method_name + " does not start from a previous solution "
+                                      "(lat-a, lat2-a, laq-linear and laq-log do)");
 
   const auto cols = read_csv(input, {"w", "d"});
   const std::vector<float>& w = cols[0];

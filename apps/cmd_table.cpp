@@ -20,8 +20,10 @@
 #include "apps/sweep_runner.h"
 #include "apps/world.h"
 #include "engine/error.h"
+#include "engine/threads.h"
 #include "train/out_path.h"
 #include "train/report.h"
+#include "train/run_checks.h"
 #include "train/sweep_plan.h"
 
 namespace laq::apps {
@@ -359,6 +361,8 @@ int run_sweep_command(train::SweepRequest& request, bool dry_run, const SlurmCho
   std::vector<train::SweepCell> cells;
   try {
     cells = train::plan_sweep(request);
+  } catch (const train::OptionError& e) {
+    throw UsageError(e.what());
   } catch (const Error& e) {
     throw UsageError(std::string("cannot plan the sweep: ") + e.what());
   }
@@ -476,6 +480,14 @@ int run_table(int argc, char** argv) {
     return 0;
   require(which.empty() || which == "feedforward" || which == "lstm", "table", which,
           "expected feedforward or lstm");
+  if (report) {
+    for (const auto* group : {&sweep, &slurm_options})
+      for (const auto& option : group->options())
+        refuse_without_effect(vm, option->long_name(), false,
+                              "it is a sweep option, and --report only gathers finished runs");
+  } else {
+    refuse_without_effect(vm, "paper", false, "it belongs to --report");  // --emit-slurm's own flags: validate_slurm
+  }
   if (!report) {
     if (!runs.empty()) throw UsageError("option '--runs' belongs to --report (gathering results), not to a sweep");
     if (out.empty()) throw UsageError("a sweep needs --out DIR, the folder of its cells (or --report to gather results)");
@@ -490,6 +502,8 @@ int run_table(int argc, char** argv) {
                                       {"val-size", request.val_size}, {"steps-per-epoch", request.steps_per_epoch},
                                       {"checkpoint-every", request.checkpoint_every}, {"threads", request.threads}})
       require(value >= 0, flag, value, "must not be negative");
+    require(request.threads <= engine::kMaxThreads, "threads", request.threads,
+            "must be in 0.." + std::to_string(engine::kMaxThreads));
     if (!data_root.empty()) require(is_folder(data_root), "data-root", data_root, "not a folder");
     request.table = which.empty() ? "feedforward" : which;
     request.datasets = split_list(datasets);
@@ -497,7 +511,7 @@ int run_table(int argc, char** argv) {
     for (const auto& b : split_list(bits)) {
       char* end = nullptr;
       const long v = std::strtol(b.c_str(), &end, 10);
-      require(*end == '\0' && v >= 1 && v <= 8, "bits", b, "expected bit widths in 1..8, comma-separated");
+      require(*end == '\0' && v >= 1, "bits", b, "expected positive bit widths, comma-separated");
       request.bits.push_back(v);
     }
     request.out = fs::absolute(out).lexically_normal();

@@ -12,15 +12,17 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "apps/commands.h"
 #include "apps/options.h"
 #include "apps/world.h"
 #include "engine/error.h"
-#include "optim/schedule.h"
+#include "engine/threads.h"
 #include "quant/method.h"
 #include "train/run_folder.h"
+#include "train/run_checks.h"
 #include "train/trainer.h"
 
 namespace laq::apps {
@@ -71,6 +73,22 @@ class ConsoleObserver : public train::TrainObserver {
   bool quiet_, tty_;
   std::chrono::steady_clock::time_point last_{};
 };
+
+// Flags the user gave that the chosen method, schedule or experiment would ignore (the rule
+// of apps/options.h). SGD's momentum has its own check.
+void refuse_flags_without_effect(const po::variables_map& vm, const train::RunConfig& c) {
+  const quant::Method method = quant::parse_method(c.method);
+  const quant::MethodTraits t = quant::traits(method);
+  refuse_without_effect(vm, "bits", t.needs_bits, quant::bits_problem(method, c.bits));
+  refuse_without_effect(vm, "code-faithful", t.has_code_faithful_variant,
+                        c.method + " has no code-faithful variant (lat-e, lat2-e and lat2-a do)");
+  refuse_without_effect(vm, "per-channel", method != quant::Method::fpn, "fpn has no quantized weights to scale");
+  refuse_without_effect(vm, "lr-decay", c.schedule != "constant", "the schedule is constant");
+  refuse_without_effect(vm, "val-size", train::experiment_takes_val_size(c.experiment),
+                        c.experiment + " has its own validation split");
+  refuse_without_effect(vm, "batch-norm", train::experiment_has_batch_norm(c.experiment),
+                        c.experiment + " has no batch norm");
+}
 
 std::string default_out_dir(const train::RunConfig& c) {
   const std::time_t now = std::time(nullptr);
@@ -142,23 +160,23 @@ int run_train(int argc, char** argv) {
       ("help,h", "show this help")
       ("experiment", po::value(&c.experiment)->default_value(c.experiment), ("experiment preset: " + preset_names).c_str())
       ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision), bc, bwn, twn, ttq, dorefa, lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log")
-      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m for laq-linear, laq-log, dorefa")
-      ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (SPEC.md 5)")
-      ("per-channel", po::bool_switch(&c.per_channel), "one scale per output channel instead of per tensor")
+      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (no other method takes one)")
+      ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (lat-e, lat2-e, lat2-a; docs/quantizers.md)")
+      ("per-channel", po::bool_switch(&c.per_channel), "one scale per output channel instead of per tensor (quantized methods; not the LSTMs)")
       ("epochs", po::value<int64_t>(), "number of epochs (mnist-mlp: 50)")
-      ("batch", po::value<int64_t>(), "mini-batch size (mnist-mlp: 100)")
-      ("lr", po::value<double>(), "initial learning rate (mnist-mlp: 0.01)")
-      ("schedule", po::value<std::string>(), "LR schedule: constant | step:E1,E2,.. | every:N | exp:E (mnist-mlp: step:15,25)")
-      ("lr-decay", po::value<double>(), "LR factor applied by the schedule (mnist-mlp: 0.1)")
+      ("batch", po::value<int64_t>(), "mini-batch size, at most the training set; at least 2 with batch norm (mnist-mlp: 100)")
+      ("lr", po::value<double>(), "initial learning rate, finite and positive (mnist-mlp: 0.01); a run whose loss or weights turn non-finite stops with exit 1, keeping its last good checkpoint")
+      ("schedule", po::value<std::string>(), "LR schedule: constant | step:E1,E2,.. (increasing) | every:N | exp:E (mnist-mlp: step:15,25)")
+      ("lr-decay", po::value<double>(), "LR factor applied by the schedule, finite and positive (mnist-mlp: 0.1; not with a constant schedule)")
       ("optimizer", po::value(&c.optimizer)->default_value(c.optimizer), "adam | sgd")
       ("momentum", po::value(&c.momentum)->default_value(c.momentum), "SGD momentum")
-      ("batch-norm", po::value(&c.batch_norm)->default_value(c.batch_norm), "binary-connect (std + 1e-4, SPEC.md 3.1) | variance")
+      ("batch-norm", po::value(&c.batch_norm)->default_value(c.batch_norm), "binary-connect (std + 1e-4) | variance (not for the LSTMs, which have no batch norm)")
       ("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation and data order")
-      ("threads", po::value(&c.threads)->default_value(c.threads), "BLAS threads")
+      ("threads", po::value(&c.threads)->default_value(c.threads), "threads, 1..1024")
       ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(0), "also checkpoint every N steps (0: at epoch ends only)")
-      ("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs (0: all)")
-      ("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples (0: all)")
-      ("val-size", po::value<int64_t>(), "validation = the last N images of the training file (mnist-mlp: 10000, cifar: 5000; svhn has its own split)")
+      ("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs, at most an epoch's (0: all)")
+      ("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples, at most the training set (0: all)")
+      ("val-size", po::value<int64_t>(), "validation = the last N images of the training file, 1..(file size - 1) (mnist-mlp: 10000, cifar: 5000; svhn and the LSTMs have their own split)")
       ("stop-after-steps", po::value<int64_t>(), "stop after this many steps without saving, as if killed (for resume tests)")
       ("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")
       ("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")
@@ -199,27 +217,14 @@ int run_train(int argc, char** argv) {
     if (c.data_dir.empty()) c.data_dir = default_data_dir(preset->data_subdir);
     if (c.out_dir.empty()) c.out_dir = default_out_dir(c);
     try {
-      quant::parse_method(c.method);
-    } catch (const Error& e) {
-      throw UsageError(std::string("option '--method': ") + e.what());
+      train::check_run_config(c);
+    } catch (const train::OptionError& e) {
+      throw UsageError(e.what());
     }
-    require(c.epochs >= 1, "epochs", c.epochs, "must be at least 1");
-    require(c.batch >= 1, "batch", c.batch, "must be at least 1");
-    require(c.lr > 0 && std::isfinite(c.lr), "lr", c.lr, "must be positive and finite");
-    require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "lr-decay", c.lr_decay, "must be positive and finite");
     // As the optimizer holds it (a float): NaN fails both comparisons, 0.99999999999 rounds to 1.
     require(static_cast<float>(c.momentum) >= 0 && static_cast<float>(c.momentum) < 1, "momentum", c.momentum,
             "must be in [0, 1)");
-    require(c.bits >= 1 && c.bits <= 8, "bits", c.bits, "must be in 1..8");
-    require(c.threads >= 1, "threads", c.threads, "must be at least 1");
-    require(c.optimizer == "adam" || c.optimizer == "sgd", "optimizer", c.optimizer, "expected adam or sgd");
-    require(c.batch_norm == "binary-connect" || c.batch_norm == "variance", "batch-norm", c.batch_norm,
-            "expected binary-connect or variance");
-    try {
-      optim::Schedule::parse(c.schedule, 1.0f, 1.0f);
-    } catch (const Error& e) {
-      throw UsageError(std::string("option '--schedule': ") + e.what());
-    }
+    refuse_flags_without_effect(vm, c);
     // Stored absolute, so that --resume, export and inspect work from any folder.
     c.data_dir = std::filesystem::absolute(c.data_dir).lexically_normal().string();
     c.out_dir = std::filesystem::absolute(c.out_dir).lexically_normal().string();
@@ -262,12 +267,24 @@ int run_train(int argc, char** argv) {
     }
   }
 
-  train::Trainer trainer(c, resume);
-  install_test_kill(trainer);
-  if (!resume.empty() && !vm["threads"].defaulted()) {
-    require(c.threads >= 1, "threads", c.threads, "must be at least 1");
-    trainer.set_threads(c.threads);
+  if (vm.count("stop-after-steps"))
+    require(vm["stop-after-steps"].as<int64_t>() >= 1, "stop-after-steps", vm["stop-after-steps"].as<int64_t>(),
+            "must be at least 1");
+  if (!resume.empty() && !vm["threads"].defaulted())
+    require(c.threads >= 1 && c.threads <= engine::kMaxThreads, "threads", c.threads,
+            "must be in 1.." + std::to_string(engine::kMaxThreads));
+  // Settings the data decides (a batch larger than the training set, a validation size the
+  // file cannot give) are the user's flags in a new run, the checkpoint's in a resumed one.
+  std::unique_ptr<train::Trainer> made;
+  try {
+    made = std::make_unique<train::Trainer>(c, resume);
+  } catch (const train::OptionError& e) {
+    if (resume.empty()) throw UsageError(e.what());
+    throw Error(resume + ": the stored configuration no longer works: " + e.what());
   }
+  train::Trainer& trainer = *made;
+  install_test_kill(trainer);
+  if (!resume.empty() && !vm["threads"].defaulted()) trainer.set_threads(c.threads);
   if (comm) {
     try {
       trainer.set_data_parallel(*comm);

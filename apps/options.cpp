@@ -9,7 +9,7 @@ bool parse_or_help(int argc, char** argv, const po::options_description& options
   try {
     po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
     if (vm.count("help")) {
-      std::cout << usage_line << "\n\n" << options << "\n";
+      std::cout << usage_line << "\n\n" << options << "\n" << kFlagRule << "\n";
       return false;
     }
     po::notify(vm);
@@ -17,6 +17,13 @@ bool parse_or_help(int argc, char** argv, const po::options_description& options
     throw UsageError(e.what());
   }
   return true;
+}
+
+bool given(const po::variables_map& vm, const std::string& flag) { return vm.count(flag) && !vm[flag].defaulted(); }
+
+void refuse_without_effect(const po::variables_map& vm, const std::string& flag, bool has_effect,
+                           const std::string& why) {
+  if (!has_effect && given(vm, flag)) throw UsageError("option '--" + flag + "' has no effect here: " + why);
 }
 
 }  // namespace laq::apps

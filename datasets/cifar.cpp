@@ -100,9 +100,10 @@ CifarData preprocess_cifar(const ImageSet& train, const ImageSet& test, const Ci
         s->images.size() != static_cast<std::size_t>(s->n * kPixels) || s->labels.size() != static_cast<std::size_t>(s->n))
       throw Error("preprocess_cifar: the " + std::string(s == &train ? "training" : "test") +
                   " set is empty or not N x 3 x 32 x 32 with N labels");
-  if (o.n_train <= 0 || o.n_train >= train.n)
-    throw Error("preprocess_cifar: n_train = " + std::to_string(o.n_train) + " must be in (0, " +
-                std::to_string(train.n) + ") so that train and validation are both non-empty");
+  if (o.val_size <= 0 || o.val_size >= train.n)
+    throw Error("preprocess_cifar: val_size = " + std::to_string(o.val_size) + " must be in (0, " +
+                std::to_string(train.n) + "), the training images, so that train and validation are both non-empty");
+  const int64_t n_train = train.n - o.val_size;
 
   GcnOptions gcn;
   gcn.scale = o.gcn_scale;
@@ -117,11 +118,11 @@ CifarData preprocess_cifar(const ImageSet& train, const ImageSet& test, const Ci
                                                        &out.zca_cache_hit);
   apply_zca(zca, all);
   apply_zca(zca, te);
-  out.train_x = all.rows(0, o.n_train);  // views sharing one buffer, no copy
-  out.val_x = all.rows(o.n_train, train.n);
+  out.train_x = all.rows(0, n_train);  // views sharing one buffer, no copy
+  out.val_x = all.rows(n_train, train.n);
   out.test_x = te;
-  out.train_y.assign(train.labels.begin(), train.labels.begin() + o.n_train);
-  out.val_y.assign(train.labels.begin() + o.n_train, train.labels.end());
+  out.train_y.assign(train.labels.begin(), train.labels.begin() + n_train);
+  out.val_y.assign(train.labels.begin() + n_train, train.labels.end());
   out.test_y = test.labels;
   return out;
 }

@@ -16,7 +16,7 @@
 // the record size (otherwise the error names the file and the byte offset where the
 // truncated last record starts), and every label is in range (the error names the
 // file, the record index and its byte offset). Nothing is allocated beyond the file's
-// size. Experiment loaders then check the counts they need (n_train < total).
+// size. Experiment loaders then check the counts they need (val_size < total).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -43,7 +43,7 @@ struct CifarData {
 };
 
 struct CifarOptions {
-  int64_t n_train = 45000;              // train = first n_train, val = the rest of the training file
+  int64_t val_size = 5000;              // val = the last val_size images of the training file, train = the rest
   double gcn_scale = 55.0;              // pylearn2 GlobalContrastNormalization(scale=55.)
   double zca_filter_bias = 0.1;         // pylearn2 ZCA() default
   std::filesystem::path zca_cache;      // empty: no cache (always fit)
@@ -53,8 +53,9 @@ struct CifarOptions {
 //   every image (train and test): GCN with scale 55 (use_std false, sqrt_bias 0,
 //   min_divisor 1e-8) over its 3072 raw 0..255 values;
 //   ZCA fitted on *all* training images (train + validation), applied to all three sets;
-//   then train = the first n_train, val = the rest, test = the test file.
-// Requires 0 < n_train < train.n and 3 x 32 x 32 images in both sets.
+//   then val = the last val_size training images, train = the ones before, test = the test file
+//   (45,000 / 5,000 / 10,000 on the real files; the counts come from the files).
+// Requires 0 < val_size < train.n and 3 x 32 x 32 images in both sets.
 CifarData preprocess_cifar(const ImageSet& train, const ImageSet& test, const CifarOptions& options = {});
 
 CifarData load_cifar10_experiment(const std::filesystem::path& dir, const CifarOptions& options = {});

@@ -131,10 +131,13 @@ MnistData preprocess_mnist(const MnistSplit& train, const MnistSplit& test, int6
   return out;
 }
 
-MnistData load_mnist_experiment(const std::filesystem::path& dir, int64_t n_train) {
+MnistData load_mnist_experiment(const std::filesystem::path& dir, int64_t val_size) {
   const MnistSplit train = load_mnist_split(dir, "train");
   const MnistSplit test = load_mnist_split(dir, "t10k");
-  return preprocess_mnist(train, test, n_train);
+  if (val_size <= 0 || val_size >= train.n)
+    throw Error("load_mnist_experiment: validation size " + std::to_string(val_size) + " must be in (0, " +
+                std::to_string(train.n) + "), the images of " + dir.string() + "'s training file");
+  return preprocess_mnist(train, test, train.n - val_size);
 }
 
 }  // namespace laq::datasets

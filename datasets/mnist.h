@@ -38,7 +38,8 @@ struct MnistData {
 // Requires 0 < n_train < train.n and equal image sizes in train and test.
 MnistData preprocess_mnist(const MnistSplit& train, const MnistSplit& test, int64_t n_train);
 
-// load_mnist_split(dir, "train") + ("t10k") + preprocess_mnist(.., n_train).
-MnistData load_mnist_experiment(const std::filesystem::path& dir, int64_t n_train = 50000);
+// load_mnist_split(dir, "train") + ("t10k") + preprocess_mnist(.., train.n - val_size): the
+// validation set is the last val_size images of whatever the training file holds.
+MnistData load_mnist_experiment(const std::filesystem::path& dir, int64_t val_size = 10000);
 
 }  // namespace laq::datasets

@@ -16,7 +16,8 @@ std::atomic<int> chosen{0};
 }  // namespace
 
 void set_threads(int count) {
-  if (count < 1) throw Error("thread count must be at least 1, got " + std::to_string(count));
+  if (count < 1 || count > kMaxThreads)
+    throw Error("thread count must be in 1.." + std::to_string(kMaxThreads) + ", got " + std::to_string(count));
   openblas_set_num_threads(count);
   chosen.store(count, std::memory_order_relaxed);
 }

@@ -14,7 +14,11 @@
 // OpenBLAS's products and the LSTM's slices are reproducible for a given count.
 namespace laq::engine {
 
-void set_threads(int count);  // throws laq::Error if count < 1
+// More threads than any machine laq targets has cores: a larger count is a typo (10000), and
+// each one is a real thread of laq's pools.
+inline constexpr int kMaxThreads = 1024;
+
+void set_threads(int count);  // throws laq::Error if count is outside 1..kMaxThreads
 // The count of the last set_threads (OpenBLAS's default before any): the policy, not OpenBLAS's
 // momentary setting, which the LSTM lowers to one during its recurrence (and the thread-count
 // tests lower to one so that only laq's own loops vary).

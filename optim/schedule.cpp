@@ -63,6 +63,10 @@ Schedule Schedule::parse(const std::string& text, float initial, float factor) {
     std::stringstream in(arg);
     for (std::string item; std::getline(in, item, ',');) s.milestones.push_back(to_int(item));
     if (s.milestones.empty()) throw bad("no milestones");
+    for (size_t i = 1; i < s.milestones.size(); ++i)
+      if (s.milestones[i] <= s.milestones[i - 1])
+        throw bad("milestones must increase, got " + std::to_string(s.milestones[i - 1]) + " then " +
+                  std::to_string(s.milestones[i]));
   } else if (kind == "every") {
     s.kind = Kind::every;
     s.period = to_int(arg);

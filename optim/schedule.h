@@ -21,7 +21,8 @@ struct Schedule {
 
   float at(int epoch) const;
   std::string describe() const;
-  // "step:15,25", "every:15", "exp:11" or "constant"; throws laq::Error otherwise.
+  // "step:15,25", "every:15", "exp:11" or "constant"; throws laq::Error otherwise (also for
+  // step milestones that do not strictly increase: "step:25,15" or "step:15,15" is a typo).
   static Schedule parse(const std::string& text, float initial, float factor);
 };
 

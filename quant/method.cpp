@@ -33,23 +33,42 @@ Method parse_method(const std::string& name) {
 }
 
 MethodTraits traits(Method method) {
-  //                                 two    curv   warm   bits   ttq    dorefa
+  //                                 two    curv   warm   bits   ttq    dorefa  bits    code   lsq
   switch (method) {
-    case Method::fpn:        return {false, false, false, false, false, false};
-    case Method::bc:         return {false, false, false, false, false, false};
-    case Method::bwn:        return {false, false, false, false, false, false};
-    case Method::twn:        return {false, false, false, false, false, false};
-    case Method::ttq:        return {true,  false, false, false, true,  false};
-    case Method::dorefa:     return {false, false, false, true,  false, true};
-    case Method::lab:        return {false, true,  false, false, false, false};
-    case Method::lat_e:      return {false, true,  false, false, false, false};
-    case Method::lat_a:      return {false, true,  true,  false, false, false};
-    case Method::lat2_e:     return {true,  true,  false, false, false, false};
-    case Method::lat2_a:     return {true,  true,  true,  false, false, false};
-    case Method::laq_linear: return {false, true,  true,  true,  false, false};
-    case Method::laq_log:    return {false, true,  true,  true,  false, false};
+    case Method::fpn:        return {false, false, false, false, false, false, 0, 0, false, false};
+    case Method::bc:         return {false, false, false, false, false, false, 0, 0, false, false};
+    case Method::bwn:        return {false, false, false, false, false, false, 0, 0, false, false};
+    case Method::twn:        return {false, false, false, false, false, false, 0, 0, false, false};
+    case Method::ttq:        return {true,  false, false, false, true,  false, 0, 0, false, false};
+    case Method::dorefa:     return {false, false, false, true,  false, true,  1, 8, false, false};
+    case Method::lab:        return {false, true,  false, false, false, false, 0, 0, false, false};
+    case Method::lat_e:      return {false, true,  false, false, false, false, 0, 0, true,  false};
+    case Method::lat_a:      return {false, true,  true,  false, false, false, 0, 0, false, false};
+    case Method::lat2_e:     return {true,  true,  false, false, false, false, 0, 0, true,  false};
+    case Method::lat2_a:     return {true,  true,  true,  false, false, false, 0, 0, true,  false};
+    case Method::laq_linear: return {false, true,  true,  true,  false, false, 2, 8, false, true};
+    case Method::laq_log:    return {false, true,  true,  true,  false, false, 2, 8, false, true};
   }
   throw Error("traits: invalid Method value " + std::to_string(static_cast<int>(method)));
+}
+
+std::string bits_problem(Method method, int64_t bits) {
+  const MethodTraits t = traits(method);
+  if (!t.needs_bits) return method_name(method) + " takes no bit width (" + methods_with_bits() + " do)";
+  if (bits < t.min_bits || bits > t.max_bits)
+    return method_name(method) + " takes " + std::to_string(t.min_bits) + ".." + std::to_string(t.max_bits) + " bits";
+  return {};
+}
+
+std::string methods_with_bits() {
+  std::string list;
+  for (Method m : all_methods) {
+    const MethodTraits t = traits(m);
+    if (!t.needs_bits) continue;
+    list += (list.empty() ? "" : ", ") + method_name(m) + " (" + std::to_string(t.min_bits) + ".." +
+            std::to_string(t.max_bits) + ")";
+  }
+  return list;
 }
 
 }  // namespace laq::quant

@@ -2,6 +2,7 @@
 // The registry of weight quantizers: names as the command line spells them, and the few
 // facts about each method that the optimizer stage needs to drive it without knowing it.
 #include <array>
+#include <cstdint>
 #include <string>
 
 namespace laq::quant {
@@ -25,7 +26,19 @@ struct MethodTraits {
   bool scales_trained_by_gradient;  // ttq: the caller owns Wp, Wn and updates them with SGD/Adam
   bool gradient_through_quantizer;  // dorefa: backprop through tanh and the max normalisation;
                                     // every other method passes dL/dq to the latent w unchanged
+  // The bit widths m the method accepts (0, 0 when it takes none): laq-linear and laq-log have
+  // 2^m - 1 levels, so m = 1 would leave only zero (2..8); dorefa has 2^m levels, m = 1 being
+  // the binary case (1..8). 8 is the widest code the packed format stores.
+  int min_bits, max_bits;
+  bool has_code_faithful_variant;   // Options::code_faithful changes it (lat-e, lat2-e, lat2-a; SPEC.md 5)
+  bool least_squares_alpha_matters; // Options::least_squares_alpha changes it (multi-level codes only)
 };
 MethodTraits traits(Method method);
+
+// Empty when `bits` is a width the method accepts, else why not, for a person ("laq-linear
+// takes 2..8 bits", "lat-e takes no bit width").
+std::string bits_problem(Method method, int64_t bits);
+// The methods that take a bit width, with their ranges: "dorefa (1..8), laq-linear (2..8), ...".
+std::string methods_with_bits();
 
 }  // namespace laq::quant

@@ -29,7 +29,9 @@ for m in $methods; do
     # Lines of an attempt killed before its first checkpoint: laq train refuses a folder
     # holding a results.jsonl, so they are kept aside.
     [[ -f "$dir/results.jsonl" ]] && mv "$dir/results.jsonl" "$dir/results.jsonl.stale"
-    "$laq" train --experiment mnist-mlp --method "$m" --bits 3 --epochs "$epochs" --threads "$threads" \
+    # laq train refuses --bits for a method without a bit width.
+    bits=(); case "$m" in dorefa|laq-linear|laq-log) bits=(--bits 3) ;; esac
+    "$laq" train --experiment mnist-mlp --method "$m" "${bits[@]}" --epochs "$epochs" --threads "$threads" \
       --out "$dir" --checkpoint-every 100 --quiet || echo "== $m: FAILED"
   fi
 done

@@ -17,6 +17,7 @@
 #include "layers/linear.h"
 #include "layers/lstm.h"
 #include "layers/relu.h"
+#include "train/run_checks.h"
 
 namespace laq::train {
 
@@ -124,7 +125,12 @@ std::unique_ptr<layers::Module> build_model(const RunConfig& config) {
 
 namespace {
 
+// The first `limit` examples (0: all). A limit beyond the set would silently train on less
+// than asked: refused.
 LabeledSet take(engine::Tensor x, std::vector<int32_t> y, int64_t limit) {
+  if (limit > x.dim(0))
+    throw OptionError("train-size", std::to_string(limit),
+                      "the training set has only " + std::to_string(x.dim(0)) + " examples");
   if (limit > 0 && limit < x.dim(0)) {
     x = x.rows(0, limit);
     y.resize(limit);
@@ -143,40 +149,83 @@ ClassificationData splits_of(Data& d, int64_t train_limit, int64_t classes) {
   return out;
 }
 
-// Every window of a character stream as one example: x = the T input ids (as floats, the
-// models' input convention), y = the T next characters.
-LabeledSet windows(const datasets::CharSequences& s, int64_t limit) {
-  int64_t n = s.num_seq();
-  if (limit > 0) n = std::min(n, limit);
-  const int64_t t = s.seq_len;
-  std::vector<int64_t> all(n);
-  for (int64_t i = 0; i < n; ++i) all[i] = i;
-  std::vector<int32_t> x(n * t), y(n * t);
-  s.gather(all, x, y);
+// ids[begin, begin + n*t] as n windows: x = the t input ids (as floats, the models' input
+// convention), y = the t next characters.
+LabeledSet windows_from(const std::vector<int32_t>& ids, int64_t begin, int64_t n, int64_t t) {
   LabeledSet set;
   set.x = engine::Tensor({n, t});
-  for (int64_t i = 0; i < n * t; ++i) set.x[i] = static_cast<float>(x[i]);
-  set.y = std::move(y);
+  set.y.resize(static_cast<size_t>(n * t));
+  for (int64_t i = 0; i < n * t; ++i) {
+    set.x[i] = static_cast<float>(ids[static_cast<size_t>(begin + i)]);
+    set.y[static_cast<size_t>(i)] = ids[static_cast<size_t>(begin + i + 1)];
+  }
   set.targets_per_example = t;
   return set;
 }
 
+// Every window of a character stream as one example (the first `limit`, 0: all). With
+// `whole_text`, the positions after the last full window become the set's tail window.
+LabeledSet windows(const datasets::CharSequences& s, int64_t limit, bool whole_text) {
+  const int64_t all = s.num_seq(), t = s.seq_len;
+  if (limit > all)
+    throw OptionError("train-size", std::to_string(limit),
+                      "the training text has only " + std::to_string(all) + " windows of " + std::to_string(t) +
+                          " characters");
+  const int64_t n = limit > 0 ? limit : all;
+  LabeledSet set = windows_from(s.ids, 0, n, t);
+  const int64_t rest = static_cast<int64_t>(s.ids.size()) - 1 - n * t;  // targets no window holds
+  if (whole_text && rest > 0) set.tail = std::make_shared<const LabeledSet>(windows_from(s.ids, n * t, 1, rest));
+  return set;
+}
+
+// The validation size of an experiment that cuts it from its training file of `n` images.
+int64_t training_images_after_validation(const RunConfig& config, int64_t n) {
+  if (config.val_size < 1 || config.val_size >= n)
+    throw OptionError("val-size", std::to_string(config.val_size),
+                      "must be in 1.." + std::to_string(n - 1) + ": " + config.data_dir + "'s training files hold " +
+                          std::to_string(n) + " images, and some must remain for training");
+  return n - config.val_size;
+}
+
+// The LAQ block split depends on the batch (blocks of batch x 100 characters): a batch too
+// large for the text is the flag's fault when batch 1 would split it.
+void check_block_split(const std::filesystem::path& file, datasets::SplitFractions fractions, int64_t batch,
+                       int64_t seq_len) {
+  std::error_code ec;
+  const auto bytes = static_cast<int64_t>(std::filesystem::file_size(file, ec));
+  if (ec) return;  // the reader reports a missing or unreadable file
+  try {
+    datasets::char_split(bytes, fractions, batch, seq_len, file.string());
+  } catch (const Error& e) {
+    try {
+      datasets::char_split(bytes, fractions, 1, seq_len, file.string());
+    } catch (const Error&) {
+      return;  // too small for any batch: the reader's error names the file
+    }
+    throw OptionError("batch", std::to_string(batch), e.what());
+  }
+}
+
 }  // namespace
+
+int64_t LabeledSet::targets() const {
+  return x.dim(0) * targets_per_example + (tail ? tail->targets() : 0);
+}
 
 ClassificationData load_data(const RunConfig& config) {
   if (config.experiment == "mnist-mlp") {
     const datasets::MnistSplit train = datasets::load_mnist_split(config.data_dir, "train");
     const datasets::MnistSplit test = datasets::load_mnist_split(config.data_dir, "t10k");
-    if (config.val_size <= 0 || config.val_size >= train.n)
-      throw Error("validation size " + std::to_string(config.val_size) + " must be in (0, " +
-                  std::to_string(train.n) + ") for " + config.data_dir);
-    datasets::MnistData d = datasets::preprocess_mnist(train, test, train.n - config.val_size);
+    datasets::MnistData d = datasets::preprocess_mnist(train, test, training_images_after_validation(config, train.n));
     return splits_of(d, config.train_size, 10);
   }
   if (config.experiment == "cifar10-vgg" || config.experiment == "cifar100-vgg") {
     const std::filesystem::path dir = config.data_dir;
+    const bool ten = config.experiment == "cifar10-vgg";
+    const datasets::ImageSet train = ten ? datasets::load_cifar10(dir, "train") : datasets::load_cifar100(dir, "train");
+    const datasets::ImageSet test = ten ? datasets::load_cifar10(dir, "test") : datasets::load_cifar100(dir, "test");
     datasets::CifarOptions options;
-    options.n_train = 50000 - config.val_size;
+    options.val_size = train.n - training_images_after_validation(config, train.n);
     // The fitted whitening costs minutes, so it is cached (docs/datasets.md): beside the data,
     // or in the run's folder when the data is read-only (prepared once, shared by a cluster).
     options.zca_cache = dir / "laq-zca-cache.bin";
@@ -186,9 +235,7 @@ ClassificationData load_data(const RunConfig& config) {
       if (ec) throw Error("cannot create " + config.out_dir + " for the whitening cache: " + ec.message());
       options.zca_cache = std::filesystem::path(config.out_dir) / "laq-zca-cache.bin";
     }
-    const bool ten = config.experiment == "cifar10-vgg";
-    datasets::CifarData d = ten ? datasets::load_cifar10_experiment(dir, options)
-                                : datasets::load_cifar100_experiment(dir, options);
+    datasets::CifarData d = datasets::preprocess_cifar(train, test, options);
     return splits_of(d, config.train_size, ten ? 10 : 100);
   }
   if (config.experiment == "svhn-vgg") {
@@ -200,16 +247,19 @@ ClassificationData load_data(const RunConfig& config) {
     constexpr int64_t kSeqLen = 100;
     const std::filesystem::path dir = config.data_dir;
     datasets::CharCorpus c;
-    if (config.experiment == "warpeace-lstm")
+    if (config.experiment == "warpeace-lstm") {
+      check_block_split(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
       c = datasets::load_char_corpus(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
-    else if (config.experiment == "linux-lstm")
+    } else if (config.experiment == "linux-lstm") {
+      check_block_split(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
       c = datasets::load_char_corpus(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
-    else
+    } else {
       c = datasets::load_ptb_bytes(dir, kSeqLen);
+    }
     ClassificationData out;
-    out.train = windows(c.train, config.train_size);
-    out.val = windows(c.valid, 0);
-    out.test = windows(c.test, 0);
+    out.train = windows(c.train, config.train_size, false);
+    out.val = windows(c.valid, 0, true);
+    out.test = windows(c.test, 0, true);
     out.classes = c.vocab.size();
     return out;
   }

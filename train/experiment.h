@@ -40,6 +40,11 @@ struct LabeledSet {
   engine::Tensor x;  // [N, features...]
   std::vector<int32_t> y;  // N * targets_per_example, example-major
   int64_t targets_per_example = 1;  // a language model predicts every position of a window
+  // A language model's evaluation text rarely ends on a window boundary: its last positions
+  // form one shorter window (x [1, r], r targets), evaluated after the others so that every
+  // position counts once. Null when the windows cover the text (and for training sets).
+  std::shared_ptr<const LabeledSet> tail = nullptr;
+  int64_t targets() const;  // every target of the set, the tail's included
 };
 
 struct ClassificationData {

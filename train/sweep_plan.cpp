@@ -8,6 +8,7 @@
 #include "engine/error.h"
 #include "quant/method.h"
 #include "train/experiment.h"
+#include "train/run_checks.h"
 
 namespace laq::train {
 namespace fs = std::filesystem;
@@ -63,8 +64,24 @@ std::vector<SweepCell> plan_sweep(const SweepRequest& r) {
   }
   std::vector<RowKey> methods = r.methods.empty() ? paper_rows() : r.methods;
   for (const auto& m : methods) quant::parse_method(m.method);  // throws, listing the names
-  for (int64_t b : r.bits)
-    if (b < 1 || b > 8) throw Error("bits " + std::to_string(b) + " is not in 1..8");
+  // Every requested width must suit every selected m-bit method, and some method must take it.
+  for (int64_t b : r.bits) {
+    bool used = false;
+    for (const auto& m : methods)
+      if (takes_bits(m.method)) {
+        used = true;
+        const std::string why = quant::bits_problem(quant::parse_method(m.method), b);
+        if (!why.empty()) throw OptionError("bits", std::to_string(b), why);
+      }
+    if (!used)
+      throw OptionError("bits", std::to_string(b), "none of the selected methods takes a bit width (" +
+                                                       quant::methods_with_bits() + " do)");
+  }
+  bool val_size_used = false;
+  for (const auto& d : datasets) val_size_used = val_size_used || experiment_takes_val_size(experiment_of(d));
+  if (r.val_size > 0 && !val_size_used)
+    throw OptionError("val-size", std::to_string(r.val_size),
+                      "none of the selected datasets cuts its validation set from its training file");
   if (r.seeds < 1) throw Error("seeds must be at least 1");
 
   // Rows by bits: each m-bit method once per requested width, others once.
@@ -105,7 +122,9 @@ std::vector<SweepCell> plan_sweep(const SweepRequest& r) {
         if (row.bits) a.insert(a.end(), {"--bits", std::to_string(row.bits)});
         if (r.epochs > 0) a.insert(a.end(), {"--epochs", std::to_string(r.epochs)});
         if (r.train_size > 0) a.insert(a.end(), {"--train-size", std::to_string(r.train_size)});
-        if (r.val_size > 0) a.insert(a.end(), {"--val-size", std::to_string(r.val_size)});
+        // Only where it applies: laq train refuses it for a data set with its own split.
+        if (r.val_size > 0 && experiment_takes_val_size(experiment))
+          a.insert(a.end(), {"--val-size", std::to_string(r.val_size)});
         if (r.steps_per_epoch > 0) a.insert(a.end(), {"--steps-per-epoch", std::to_string(r.steps_per_epoch)});
         if (r.checkpoint_every > 0) a.insert(a.end(), {"--checkpoint-every", std::to_string(r.checkpoint_every)});
         if (!r.data_root.empty()) a.insert(a.end(), {"--data", (r.data_root / dataset).string()});

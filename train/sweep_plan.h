@@ -42,7 +42,9 @@ struct SweepCell {
 // The table's datasets in column order (feedforward: mnist cifar10 cifar100 svhn; lstm:
 // warpeace linux ptb); throws laq::Error for another table name.
 std::vector<std::string> table_datasets(const std::string& table);
-// Throws laq::Error naming the dataset, method or bits that is not known.
+// Throws laq::Error naming the dataset or method that is not known; OptionError (run_checks.h)
+// for a bit width some selected method cannot take or none takes, and for a validation size
+// no selected dataset uses.
 std::vector<SweepCell> plan_sweep(const SweepRequest& request);
 
 // Seconds per training step of each model at its preset batch, on 2 threads of the 2-core

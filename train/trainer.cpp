@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "optim/schedule.h"
 #include "train/data_parallel.h"
 #include "train/run_folder.h"
+#include "train/run_checks.h"
 
 #ifndef LAQ_VERSION
 #define LAQ_VERSION "unknown"
@@ -44,6 +46,41 @@ RunConfig resumed_config(const fs::path& checkpoint) {
   return c;
 }
 
+// Checked before any data is read (train/run_checks.h).
+RunConfig checked(RunConfig c) {
+  check_run_config(c);
+  return c;
+}
+
+// Whether every value is finite. x * 0 is 0 for a finite x and NaN for inf or NaN, so one
+// sum per lane answers without a branch per element (a pass over the whole state costs a few
+// milliseconds, once per epoch and per checkpoint).
+bool all_finite(std::span<const float> v) {
+  constexpr size_t kLanes = 8;
+  float lane[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= v.size(); i += kLanes)
+    for (size_t k = 0; k < kLanes; ++k) lane[k] += v[i + k] * 0.0f;
+  float sum = 0;
+  for (; i < v.size(); ++i) sum += v[i] * 0.0f;
+  for (float l : lane) sum += l;
+  return sum == 0.0f;
+}
+
+// Everything a checkpoint holds: weights (latent and quantized), batch-norm statistics and
+// the optimizer's state. Returns the name of the first tensor with a non-finite value, or "".
+std::string first_non_finite(const ModelState& state) {
+  for (const layers::Parameter* p : state.parameters) {
+    if (!all_finite(p->latent.span())) return p->name;
+    if (!all_finite(p->value.span())) return p->name + " (quantized)";
+  }
+  for (const layers::NamedBuffer& b : state.buffers)
+    if (!all_finite(b.tensor->span())) return b.name;
+  for (const optim::StateBuffer& b : state.optimizer.buffers)
+    if (!all_finite(b.data)) return b.name;
+  return {};
+}
+
 }  // namespace
 
 Json environment_json(const RunConfig& config, int ranks) {
@@ -61,7 +98,7 @@ Json environment_json(const RunConfig& config, int ranks) {
 }
 
 Trainer::Trainer(RunConfig config, const fs::path& resume_from)
-    : config_(resume_from.empty() ? std::move(config) : resumed_config(resume_from)),
+    : config_(checked(resume_from.empty() ? std::move(config) : resumed_config(resume_from))),
       defaults_(experiment(config_.experiment)),
       data_(load_data(config_)),
       out_dir_(config_.out_dir) {
@@ -75,13 +112,21 @@ Trainer::Trainer(RunConfig config, const fs::path& resume_from)
   }
   session_ = make_session(config_);
   engine::set_threads(static_cast<int>(config_.threads));
-  if (config_.batch < 1) throw Error("batch size must be positive");
-  if (data_.train.x.dim(0) < config_.batch)
-    throw Error("the training set (" + std::to_string(data_.train.x.dim(0)) +
-                " examples) is smaller than one batch of " + std::to_string(config_.batch));
+  const int64_t examples = data_.train.x.dim(0);
+  if (examples < config_.batch)
+    throw OptionError("batch", std::to_string(config_.batch),
+                      "larger than the training set (" + std::to_string(examples) + " examples)");
+  if (config_.steps_per_epoch > examples / config_.batch)
+    throw OptionError("steps-per-epoch", std::to_string(config_.steps_per_epoch),
+                      "an epoch has only " + std::to_string(examples / config_.batch) + " steps (" +
+                          std::to_string(examples) + " examples in batches of " + std::to_string(config_.batch) + ")");
+  // Model selection and the reported figure need both sets; an empty one would read as 0% error.
+  if (data_.val.targets() == 0) throw Error(config_.data_dir + ": the validation set is empty");
+  if (data_.test.targets() == 0) throw Error(config_.data_dir + ": the test set is empty");
   if (!resume_from.empty()) {
     load_checkpoint(resume_from, progress_, session_.state());
     resumed_ = true;
+    saved_step_ = progress_.global_step;
   } else {
     progress_.data_rng = engine::save_rng(engine::Rng(static_cast<uint64_t>(config_.seed) + 1));
   }
@@ -106,22 +151,36 @@ void Trainer::set_data_parallel(Communicator& comm) {
 
 double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment,
                 Communicator* comm) {
+  if (batch < 1) throw Error("evaluate: the batch must be positive, got " + std::to_string(batch));
+  const int64_t targets = set.targets();
+  if (targets == 0) throw Error("evaluate: the set is empty");
+  // Every example once, in order: floor(N/B) batches of B, the remainder as one smaller batch,
+  // then the tail window. A language model's loss is a batch mean; weighted by the batch's
+  // share of a full batch's targets, the total divided by (targets / full batch) is the mean
+  // over every target, and equals the old mean of batch means bit for bit when all are full.
   const int64_t examples = set.x.dim(0), per = set.targets_per_example;
-  const int64_t steps = examples / batch;
+  const int64_t batches = (examples + batch - 1) / batch, pieces = batches + (set.tail ? 1 : 0);
+  const double full_batch_targets = double(batch * per);
   const int64_t first = comm ? comm->rank() : 0, stride = comm ? comm->size() : 1;
   double total = 0;
-  for (int64_t s = first; s < steps; s += stride) {
-    const int64_t b = s * batch;
-    engine::Tensor x = set.x.rows(b, b + batch);
-    const std::span<const int32_t> y = std::span(set.y).subspan(b * per, batch * per);
+  for (int64_t s = first; s < pieces; s += stride) {
+    const LabeledSet& source = s < batches ? set : *set.tail;
+    const int64_t b = s < batches ? s * batch : 0;
+    const int64_t n = s < batches ? std::min(batch, examples - b) : source.x.dim(0);
+    const int64_t sper = source.targets_per_example;
+    engine::Tensor x = source.x.rows(b, b + n);
+    const std::span<const int32_t> y = std::span(source.y).subspan(b * sper, n * sper);
     engine::Var out = session.model->forward(engine::constant(x), false);
-    if (experiment.metric == Metric::error_percent) total += double(engine::count_errors(out->value, y));
-    else total += loss_of(experiment.loss, out, y)->value[0];  // a batch mean; batches are equal-sized
+    if (experiment.metric == Metric::error_percent) {
+      total += double(engine::count_errors(out->value, y));
+    } else {
+      const double mean = loss_of(experiment.loss, out, y)->value[0];
+      total += n * sper == batch * per ? mean : mean * (double(n * sper) / full_batch_targets);
+    }
   }
   if (comm) comm->allreduce_sum(std::span<double>(&total, 1));
-  if (steps == 0) return 0.0;
-  return experiment.metric == Metric::error_percent ? 100.0 * total / double(steps * batch * per)
-                                                    : total / double(steps);
+  return experiment.metric == Metric::error_percent ? 100.0 * total / double(targets)
+                                                    : total / (double(targets) / full_batch_targets);
 }
 
 void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::Tensor& x, std::vector<int32_t>& y) {
@@ -134,6 +193,25 @@ void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::T
 
 void Trainer::checkpoint() {
   if (writes_files()) save_checkpoint(out_dir_ / "checkpoint.h5", config_, progress_, session_.state());
+  saved_step_ = progress_.global_step;
+}
+
+// A diverged run stops before anything of it is saved: the checkpoint and best.h5 keep the
+// last good state (and the results file its epochs), so the run can be resumed with a change
+// or its last good epoch exported.
+void Trainer::diverged(const std::string& what) const {
+  const std::string kept = saved_step_ < 0 ? "nothing was saved"
+                                           : (out_dir_ / "checkpoint.h5").string() + " keeps global step " +
+                                                 std::to_string(saved_step_);
+  char lr[32];
+  std::snprintf(lr, sizeof lr, "%g", config_.lr);
+  throw Error("training diverged in epoch " + std::to_string(progress_.epoch) + " at global step " +
+              std::to_string(progress_.global_step) + ": " + what + " (initial lr " + lr + "); " + kept);
+}
+
+void Trainer::require_finite_state() const {
+  const std::string bad = first_non_finite(session_.state());
+  if (!bad.empty()) diverged(bad + " holds non-finite values");
 }
 
 // The checkpoint just written is the best-validation epoch's: kept as best.h5, because the
@@ -207,6 +285,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
         loss = totals[0] / ranks;
         errors = static_cast<int64_t>(totals[1]);
       }
+      if (!std::isfinite(loss)) diverged("the training loss is " + std::to_string(loss));
       progress_.epoch_loss_sum += loss;
       progress_.epoch_errors += errors;
       session_.pipeline.step(lr);
@@ -223,9 +302,11 @@ TrainResult Trainer::run(TrainObserver& observer) {
       if (config_.checkpoint_every > 0 && progress_.global_step % config_.checkpoint_every == 0 &&
           s + 1 < steps) {
         progress_.elapsed_seconds = elapsed_before + seconds_since(run_start);
+        require_finite_state();
         checkpoint();
       }
     }
+    require_finite_state();  // before the evaluation, the results line and the checkpoint
 
     EpochReport r{};
     r.epoch = progress_.epoch;
@@ -236,10 +317,12 @@ TrainResult Trainer::run(TrainObserver& observer) {
                         ? 100.0 * double(progress_.epoch_errors) / double(std::max<int64_t>(1, progress_.epoch_examples))
                         : r.train_loss;
     r.val_error = evaluate(data_.val);
+    if (!std::isfinite(r.val_error)) diverged("the validation " + std::string(metric_key(defaults_.metric)) + " is not finite");
     r.tested = r.val_error <= progress_.best_val_error;
     r.test_error = -1;
     if (r.tested) {
       r.test_error = evaluate(data_.test);
+      if (!std::isfinite(r.test_error)) diverged("the test " + std::string(metric_key(defaults_.metric)) + " is not finite");
       progress_.best_val_error = r.val_error;
       progress_.best_epoch = progress_.epoch;
       progress_.test_error_at_best = r.test_error;

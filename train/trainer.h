@@ -23,10 +23,13 @@
 
 namespace laq::train {
 
-// The metric (error in percent, or mean cross-entropy) of the session's current (quantized)
-// weights on a set, with batch-norm running statistics, in order, floor(N/B) batches of B
-// (docs/algorithms.md §3.1, §3.6). With a communicator of K ranks, each rank evaluates every K-th batch
-// and the totals are summed, so every rank returns the same number.
+// The metric (error in percent, or mean cross-entropy per target) of the session's current
+// (quantized) weights on a set, with batch-norm running statistics, in order: every example
+// exactly once, in ceil(N/B) batches (the last one smaller), then the set's tail window.
+// This deviates from the authors' code, which drops the remainder (docs/algorithms.md §3.1, §3.5:
+// SVHN's last 32 test images); with B dividing N the numbers are theirs, bit for bit. Throws on an
+// empty set. With a communicator of K ranks, each rank evaluates every K-th batch and the
+// totals are summed, so every rank returns the same number.
 double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment,
                 Communicator* comm = nullptr);
 // The examples `idx` of a set as one batch: rows of x, and their targets in the same order.
@@ -95,6 +98,9 @@ class Trainer {
   double train_step(const engine::Tensor& x, std::span<const int32_t> y, int64_t& errors);
   void checkpoint();
   void keep_best();
+  // Throws laq::Error saying what went non-finite and which checkpoint survives.
+  [[noreturn]] void diverged(const std::string& what) const;
+  void require_finite_state() const;
   Json result_header() const;
   void append_result(const Json& line) const;
 
@@ -110,6 +116,7 @@ class Trainer {
   void fault(const char* point, int64_t epoch) const {
     if (fault_) fault_(point, epoch);
   }
+  int64_t saved_step_ = -1;  // the global step the checkpoint on disk holds; -1: none yet
   Communicator* comm_ = nullptr;  // data-parallel; null: a single process
   bool writes_files() const { return !comm_ || comm_->rank() == 0; }
 };

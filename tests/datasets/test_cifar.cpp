@@ -101,7 +101,7 @@ TEST(CifarExperiment, SplitGcnAndZcaFittedOnAllTrainingImages) {
   TempDir dir;
   write_cifar10(dir.path());
   datasets::CifarOptions o;
-  o.n_train = 7;
+  o.val_size = 3;  // of the file's 10: the counts come from the file
   const datasets::CifarData d = datasets::load_cifar10_experiment(dir.path(), o);
   EXPECT_EQ(d.train_x.shape(), (engine::Shape{7, 3, 32, 32}));
   EXPECT_EQ(d.val_x.shape(), (engine::Shape{3, 3, 32, 32}));
@@ -117,8 +117,10 @@ TEST(CifarExperiment, SplitGcnAndZcaFittedOnAllTrainingImages) {
     for (int64_t i = 0; i < 3; ++i) s += d.val_x[i * 3072 + p];
     EXPECT_NEAR(s, 0.0, 1e-3) << "pixel " << p;
   }
-  o.n_train = 10;
-  expect_error([&] { datasets::load_cifar10_experiment(dir.path(), o); }, {"n_train = 10", "(0, 10)"});
+  o.val_size = 10;
+  expect_error([&] { datasets::load_cifar10_experiment(dir.path(), o); }, {"val_size = 10", "(0, 10)"});
+  o.val_size = 0;
+  expect_error([&] { datasets::load_cifar10_experiment(dir.path(), o); }, {"val_size = 0", "(0, 10)"});
 }
 
 }  // namespace

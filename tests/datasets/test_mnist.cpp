@@ -177,11 +177,14 @@ TEST(Mnist, ExperimentFromFilesUsesParameterisedSplit) {
   TempDir dir;
   write_split(dir.path(), "train", {5, 0, 4, 1, 9}, true);
   write_split(dir.path(), "t10k", {7, 2, 1}, false);
-  const auto d = load_mnist_experiment(dir.path(), 3);
+  const auto d = load_mnist_experiment(dir.path(), 2);  // the last 2 of 5 validate
   EXPECT_EQ(d.train_x.dim(0), 3);
   EXPECT_EQ(d.val_x.dim(0), 2);
   EXPECT_EQ(d.test_x.dim(0), 3);
   EXPECT_EQ(d.val_y, (std::vector<int32_t>{1, 9}));
+  // The split is cut from the file's own count, and refused when it leaves nothing to train on.
+  expect_error([&] { load_mnist_experiment(dir.path(), 5); }, {"validation size 5", "(0, 5)"});
+  expect_error([&] { load_mnist_experiment(dir.path(), 0); }, {"validation size 0"});
   // Columns of train+val together sum to ~0 (centred with the whole-file mean).
   for (int p : {0, 100, 783}) {
     double s = 0;

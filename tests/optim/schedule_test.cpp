@@ -33,7 +33,9 @@ TEST(Schedule, LstmExponentialFromEpochEleven) {
 }
 
 TEST(Schedule, RejectsMalformedText) {
-  for (const char* bad : {"step:", "step:a", "every:0", "exp:-3", "cosine", "constant:3"})
+  // Milestones out of order or repeated are typos, not a schedule.
+  for (const char* bad : {"step:", "step:a", "every:0", "exp:-3", "cosine", "constant:3", "step:25,15", "step:15,15",
+                          "step:15,,25"})
     EXPECT_THROW(optim::Schedule::parse(bad, 0.1f, 0.5f), Error) << bad;
 }
 

@@ -7,6 +7,7 @@
 
 #include "datasets/idx_fixtures.h"
 #include "engine/error.h"
+#include "train/run_checks.h"
 #include "train/sweep_plan.h"
 
 namespace laq::train {
@@ -53,6 +54,31 @@ TEST(SweepPlan, BitsSplitOnlyTheMethodsThatReadThem) {
   EXPECT_TRUE(has_pair(cells[5].fresh_args, "--bits", "4"));
   EXPECT_TRUE(has_pair(cells[5].fresh_args, "--seed", "2"));
   EXPECT_FALSE(has_pair(cells[0].fresh_args, "--bits", "3"));  // lat-e ignores bits
+}
+
+// A width must suit every selected m-bit method (laq-* take 2..8, dorefa 1..8), some method
+// must take it, and a validation size goes only to the cells whose experiment cuts one from
+// its training file: laq train refuses it elsewhere, so passing it would fail those cells.
+TEST(SweepPlan, BitsAndValidationSizeReachOnlyTheCellsTheyApplyTo) {
+  SweepRequest r;
+  r.out = "out";
+  r.datasets = {"mnist"};
+  r.methods = {row_key("dorefa", 3), row_key("laq-linear", 3)};
+  r.bits = {1};
+  EXPECT_THROW(plan_sweep(r), OptionError);
+  r.methods = {row_key("dorefa", 3)};
+  EXPECT_EQ(plan_sweep(r).size(), 1u);
+  r.methods = {row_key("lat-e", 3)};
+  EXPECT_THROW(plan_sweep(r), OptionError);  // no method takes a width
+  r.bits.clear();
+  r.val_size = 500;
+  r.datasets = {"mnist", "svhn"};
+  const auto cells = plan_sweep(r);
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_TRUE(has_pair(cells[0].fresh_args, "--val-size", "500"));
+  EXPECT_EQ(std::find(cells[1].fresh_args.begin(), cells[1].fresh_args.end(), "--val-size"), cells[1].fresh_args.end());
+  r.datasets = {"svhn"};
+  EXPECT_THROW(plan_sweep(r), OptionError);
 }
 
 TEST(SweepPlan, FlagsReachEveryCellAndTheResumeCommandKeepsOnlyWhatResumeAccepts) {
