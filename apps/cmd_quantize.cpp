@@ -33,9 +33,9 @@ float parse_number(const std::string& text, const std::string& file, int line) {
   size_t used = static_cast<size_t>(end - begin);
   while (used < text.size() && (text[used] == ' ' || text[used] == '\r')) ++used;
   if (used != text.size() || end == begin) throw Error(where + " is not a number");
-  if (!std::isfinite(v)) throw Error(where + " is not finite (NaN and infinity have no quantized code)");
   const float f = static_cast<float>(v);
-  if (overflow || !std::isfinite(f)) throw Error(where + " is beyond the float range (largest 3.4e38)");
+  if (overflow || (std::isfinite(v) && !std::isfinite(f))) throw Error(where + " is beyond the float range (largest 3.4e38)");
+  if (!std::isfinite(v)) throw Error(where + " is not finite (NaN and infinity have no quantized code)");
   return f;
 }
 
