@@ -76,7 +76,7 @@ void prefix(std::span<const float> w, std::span<const float> d, const std::vecto
   for (std::size_t i = 0; i < order.size(); ++i) {
     P += std::fabs(double(d[order[i]]) * w[order[i]]);
     sum_d += d[order[i]];
-    c[i] = P / sum_d / 2;
+    c[i] = sum_d > 0 ? P / sum_d / 2 : 0.0;  // a prefix with no curvature yet (d = 0): no scale, not 0/0
     D[i] = sum_d;
   }
 }

@@ -206,6 +206,7 @@ std::vector<std::pair<std::vector<float>, std::vector<float>>> degenerate_inputs
       {{2.0f, 2.0f, 2.0f, 2.0f}, {1, 2, 3, 4}},                                      // all equal, one sign
       {{0.0f, 0.0f, 0.0f, 1e-3f}, {1, 1, 1, 1}},                                     // one nonzero
       {{-0.3f}, {1e38f}},                                                            // a single weight
+      {{0.5f, -0.25f, 0.125f, -1.0f, 0.75f}, {0, 1, 0, 2, 0}},                       // zeros in d
   };
 }
 
