@@ -2,7 +2,10 @@
 // result as one JSON object; with --explain, every step the solver took, for a student.
 //   input:  header "w,d", then one "weight,curvature" per line
 //   warm:   header "w", then one previous quantized value per line (alternating solvers)
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -18,18 +21,23 @@
 namespace laq::apps {
 namespace {
 
-double parse_number(const std::string& text, const std::string& file, int line) {
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
+// One field as a float. NaN, inf and values beyond the float range are refused here, with
+// the file and line: they have no quantized code, and the solvers would refuse them anyway
+// without saying where they came from. Values below the float range become denormals or 0.
+float parse_number(const std::string& text, const std::string& file, int line) {
+  const std::string where = file + ":" + std::to_string(line) + ": '" + text + "'";
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(begin, &end);
+  const bool overflow = errno == ERANGE && std::fabs(v) > 1;  // ERANGE also flags underflow
+  size_t used = static_cast<size_t>(end - begin);
   while (used < text.size() && (text[used] == ' ' || text[used] == '\r')) ++used;
-  if (used != text.size() || text.empty())
-    throw Error(file + ":" + std::to_string(line) + ": '" + text + "' is not a number");
-  return v;
+  if (used != text.size() || end == begin) throw Error(where + " is not a number");
+  const float f = static_cast<float>(v);
+  if (overflow || (std::isfinite(v) && !std::isfinite(f))) throw Error(where + " is beyond the float range (largest 3.4e38)");
+  if (!std::isfinite(v)) throw Error(where + " is not finite (NaN and infinity have no quantized code)");
+  return f;
 }
 
 // Reads a CSV whose header is exactly `header`; returns its columns.
@@ -49,7 +57,7 @@ std::vector<std::vector<float>> read_csv(const std::string& file, const std::vec
     size_t k = 0;
     for (; std::getline(fields, field, ','); ++k) {
       if (k >= header.size()) throw Error(file + ":" + std::to_string(n) + ": too many fields");
-      cols[k].push_back(static_cast<float>(parse_number(field, file, n)));
+      cols[k].push_back(parse_number(field, file, n));
     }
     if (k != header.size())
       throw Error(file + ":" + std::to_string(n) + ": expected " + std::to_string(header.size()) + " fields");

@@ -36,6 +36,13 @@ struct Grid {
       magnitude.push_back(levels.magnitudes[r]);
       value.push_back(alpha * levels.magnitude_float(r + 1));
     }
+    // The sweeps compare every threshold one way (strict for ties toward zero); a lowest
+    // midpoint with the other rule (log levels lift |w| = alpha 2^-k to M_1) moves its
+    // threshold by one double instead: |w| is a float, so a > nextafter(t, 0) is a >= t.
+    if (!threshold.empty() && levels.first_tie != levels.tie)
+      threshold[0] = std::nextafter(threshold[0], levels.tie == TieRule::toward_zero
+                                                      ? 0.0
+                                                      : std::numeric_limits<double>::infinity());
   }
 };
 
@@ -191,6 +198,9 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
     const double di = double(d[i]) * mask(warm[i] != 0.0f);  // the support is a random pattern
     return std::array<double, 2>{di * std::fabs(w[i]), di};
   });
+  // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
+  require_finite(sum_dw, "alternate");
+  require_finite(sum_d, "alternate");
   double alpha0 = sum_d > 0 ? sum_dw / sum_d : 0.0;
   if (!(alpha0 > 0)) {
     alpha0 = weighted_abs_mean(w, d);
@@ -284,6 +294,8 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
         return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
                                      w_pos * a,    w_pos,    w_neg * a,            w_neg};
       });
+  // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
+  for (const double sum : {pos_dw, pos_d, neg_dw, neg_d}) require_finite(sum, "lat2_alternating");
   auto initial = [](double dw, double dd, double side_dw, double side_d) {
     if (side_d == 0) return 0.0f;  // no element on this side at all
     const double alpha = dd > 0 ? dw / dd : 0.0;
@@ -298,8 +310,18 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
   TwoSums t = run(s);
   if (trace) trace->iteration({0, s.positive, s.negative, t.support, t.objective});
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
-    const Scales next{t.pos_d > 0 ? static_cast<float>(t.pos_dw / t.pos_d) : s.positive,
-                      t.neg_d > 0 ? static_cast<float>(t.neg_dw / t.neg_d) : s.negative};
+    // A side whose support emptied (its scale above twice its largest weight, which the
+    // initial scale over {warm >= 0} or {warm < 0} can be) restarts from the d-weighted mean
+    // of its own weights, which the largest of them always passes: keeping the old scale
+    // would keep the side empty for good (the authors' code divides 0 by 0 there).
+    auto update = [](double dw, double dd, double side_dw, double side_d, float previous) {
+      if (dd > 0) return static_cast<float>(dw / dd);
+      return side_d > 0 ? static_cast<float>(side_dw / side_d) : previous;
+    };
+    const Scales next{update(t.pos_dw, t.pos_d, side_pos_dw, side_pos_d, s.positive),
+                      update(t.neg_dw, t.neg_d, side_neg_dw, side_neg_d, s.negative)};
+    if (trace && ((t.pos_d == 0 && side_pos_d > 0) || (t.neg_d == 0 && side_neg_d > 0)))
+      trace->note("a side's support is empty: its scale restarts from the d-weighted mean of its weights");
     t = run(next);
     if (trace) trace->iteration({iteration, next.positive, next.negative, t.support, t.objective});
     const bool pos_done = std::fabs(double(next.positive) - s.positive) < options.tolerance;

@@ -21,9 +21,17 @@
 // Degenerate inputs (defined here; the authors' code divides by zero):
 //  - warm has an empty support, or |w| is 0 on all of it: alpha0 = d-weighted mean |w| of
 //    all elements (of the side's elements, for lat2);
-//  - an update meets an empty support (sum d|b| = 0): the previous alpha is kept, which
-//    also ends the loop;
-//  - all w are 0 (or, for lat2, a side has no elements): zeros and scale 0.
+//  - one scale: an update cannot meet an empty support, since the largest |w| of a support
+//    is at least its mean alpha and so passes alpha's lowest threshold (at most alpha/2);
+//    should it (rounding), the previous alpha is kept, which also ends the loop;
+//  - lat2: a side's support can empty (its first scale is averaged over {warm >= 0} or
+//    {warm < 0}, which may hold large weights of the other sign). That side then restarts
+//    from the d-weighted mean of its own weights, which its largest weight passes; keeping
+//    the old scale would leave the side at 0 for good, code-faithful stopping included;
+//  - all w are 0 (or, for lat2, a side has no elements): zeros and scale 0;
+//  - a NaN or inf in w or d: laq::Error (common.h).
+// Ties are the level set's (levels.h): ternary |w| = alpha/2 -> 0, linear -> outward, log:
+// the lowest midpoint alpha 2^-k -> alpha M_1, the others toward zero.
 #include <span>
 
 #include "quant/explain.h"

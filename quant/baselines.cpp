@@ -1,6 +1,8 @@
 #include "quant/baselines.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -15,6 +17,7 @@ Scales twn(std::span<const float> w, std::span<float> out) {
   require_size(out, w.size(), "twn", "out");
   require_no_alias(w, out, "twn");
   const double delta = 0.7 * weighted_abs_mean(w, {});
+  require_finite(delta, "twn");
   const auto [sum, count] = lane_sums<2>(w.size(), [&](std::size_t i) {
     const double a = std::fabs(double(w[i])), in = mask(a > delta);
     return std::array<double, 2>{in * a, in};
@@ -26,9 +29,15 @@ Scales twn(std::span<const float> w, std::span<float> out) {
 
 namespace {
 
-float max_abs(std::span<const float> w) {
+// Throws for a NaN or inf w (there is no threshold for those), tested in the same pass.
+float max_abs(std::span<const float> w, const char* function) {
   float m = 0;
-  for (float x : w) m = std::max(m, std::fabs(x));
+  std::uint32_t bad = 0;
+  for (float x : w) {
+    m = std::max(m, std::fabs(x));
+    bad |= std::uint32_t((std::bit_cast<std::uint32_t>(x) & 0x7f800000u) == 0x7f800000u);
+  }
+  if (bad) throw_non_finite(function);
   return m;
 }
 
@@ -37,7 +46,7 @@ float max_abs(std::span<const float> w) {
 void ttq_forward(std::span<const float> w, float wp, float wn, float t, std::span<float> out) {
   require_size(out, w.size(), "ttq_forward", "out");
   require_no_alias(w, out, "ttq_forward");
-  const float delta = t * max_abs(w);
+  const float delta = t * max_abs(w, "ttq_forward");
   for (std::size_t i = 0; i < w.size(); ++i) out[i] = w[i] > delta ? wp : (w[i] < -delta ? -wn : 0.0f);
 }
 
@@ -45,7 +54,7 @@ void ttq_backward(std::span<const float> w, std::span<const float> g, float wp, 
                   std::span<float> grad_w, float& grad_wp, float& grad_wn) {
   require_size(g, w.size(), "ttq_backward", "g");
   require_size(grad_w, w.size(), "ttq_backward", "grad_w");
-  const float delta = t * max_abs(w);
+  const float delta = t * max_abs(w, "ttq_backward");
   double sum_pos = 0, sum_neg = 0;
   for (std::size_t i = 0; i < w.size(); ++i) {
     if (w[i] > delta) grad_w[i] = wp * g[i], sum_pos += g[i];
@@ -76,12 +85,17 @@ namespace {
 
 // max_i |tanh(w_i)| = tanh(max_i |w_i|), tanh being increasing: one tanh, not one per weight
 // (in double, each costs about as much as the rest of the step's work on that weight).
-// Also the first index of the largest |w|, whose tanh is the max. NaN weights are skipped.
-std::pair<double, std::size_t> largest_tanh(std::span<const float> w) {
+// Also the first index of the largest |w|, whose tanh is the max.
+// Throws for a NaN or inf w, which has no code (tanh(inf) = 1 would hide an overflow).
+std::pair<double, std::size_t> largest_tanh(std::span<const float> w, const char* function) {
   float largest = 0.0f;
   std::size_t arg = 0;
-  for (std::size_t i = 0; i < w.size(); ++i)
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
     if (std::fabs(w[i]) > largest) largest = std::fabs(w[i]), arg = i;
+    bad |= std::uint32_t((std::bit_cast<std::uint32_t>(w[i]) & 0x7f800000u) == 0x7f800000u);
+  }
+  if (bad) throw_non_finite(function);
   return {std::tanh(double(largest)), arg};
 }
 
@@ -91,7 +105,7 @@ Scales dorefa(std::span<const float> w, int bits, std::span<float> out) {
   require_size(out, w.size(), "dorefa", "out");
   require_no_alias(w, out, "dorefa");
   check_bits(bits);
-  const double M = largest_tanh(w).first;
+  const double M = largest_tanh(w, "dorefa").first;
   for (std::size_t i = 0; i < w.size(); ++i) {
     const double r = M > 0 ? std::tanh(double(w[i])) / (2 * M) + 0.5 : 0.5;
     out[i] = dorefa_level(dorefa_code(r, bits), bits);
@@ -102,7 +116,7 @@ Scales dorefa(std::span<const float> w, int bits, std::span<float> out) {
 void dorefa_backward(std::span<const float> w, std::span<const float> g, std::span<float> grad_w) {
   require_size(g, w.size(), "dorefa_backward", "g");
   require_size(grad_w, w.size(), "dorefa_backward", "grad_w");
-  const auto [M, arg] = largest_tanh(w);
+  const auto [M, arg] = largest_tanh(w, "dorefa_backward");
   if (M == 0) {
     std::fill(grad_w.begin(), grad_w.end(), 0.0f);
     return;

@@ -1,6 +1,8 @@
 #include "quant/common.h"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <limits>
 
@@ -28,6 +30,7 @@ double weighted_abs_mean(std::span<const float> w, std::span<const float> d) {
       : lane_sums<2>(w.size(), [&](std::size_t i) {
           return std::array<double, 2>{double(d[i]) * std::fabs(double(w[i])), double(d[i])};
         });
+  if (!std::isfinite(sum_dw) || !std::isfinite(sum_d)) return std::numeric_limits<double>::quiet_NaN();
   return sum_d > 0.0 ? sum_dw / sum_d : 0.0;
 }
 
@@ -43,6 +46,17 @@ void write_ternary(std::span<const float> w, Scales scales, std::span<float> out
     for (int64_t i = first; i < last; ++i)
       to[i] = positive * float(in[i] > up) - negative * float(in[i] < -down);  // no branches
   });
+}
+
+void throw_non_finite(const char* function) {
+  throw Error(std::string(function) + ": a weight or curvature is NaN or infinite; such values have no quantized code");
+}
+
+bool all_finite(std::span<const float> a) {
+  // Exponent bits all ones is inf or NaN; an OR over a mask keeps the loop free of branches.
+  std::uint32_t bad = 0;
+  for (const float x : a) bad |= std::uint32_t((std::bit_cast<std::uint32_t>(x) & 0x7f800000u) == 0x7f800000u);
+  return bad == 0;
 }
 
 std::vector<float> Curvature::materialize(std::size_t n) const {

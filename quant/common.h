@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers every quantizer leans on: the curvature-weighted mean that is the optimal
 // scale of any binary or ternary code, the objective they all minimise, argument checks.
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -14,7 +15,8 @@ namespace laq::quant {
 // An empty d means d = 1.
 double objective(std::span<const float> w, std::span<const float> d, std::span<const float> q);
 
-// sum d|w| / sum d over all elements (empty d: plain mean |w|); 0 when the sums are 0.
+// sum d|w| / sum d over all elements (empty d: plain mean |w|); 0 when the sums are 0, NaN
+// when a NaN or inf in w or d makes them non-finite.
 // For a code b with |b_i| in {0,1} on its support this is the least-squares optimal scale.
 double weighted_abs_mean(std::span<const float> w, std::span<const float> d);
 
@@ -48,6 +50,17 @@ struct Curvature {
 
 // Throws laq::Error unless the curvature has n values (a constant fits every n).
 void require_size(const Curvature& d, std::size_t n, const char* function);
+
+// Non-finite input (NaN or inf in w or d) has no meaningful code, so every solver refuses it
+// with laq::Error rather than return garbage. The checks are cheap: most solvers test sums
+// they form anyway over every element (a NaN or inf anywhere makes them non-finite, since
+// masked-out elements still enter as 0 * x); the rest fold the test into a pass they make.
+[[noreturn]] void throw_non_finite(const char* function);
+inline void require_finite(double sum, const char* function) {
+  if (!std::isfinite(sum)) throw_non_finite(function);
+}
+// Whether every value is finite; one branch-free pass.
+bool all_finite(std::span<const float> a);
 
 // Throws laq::Error unless a.size() == n; `what` names the argument for the message.
 void require_size(std::span<const float> a, std::size_t n, const char* function, const char* what);

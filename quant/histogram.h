@@ -66,16 +66,12 @@ inline bool excluded(float x) {
   else return !(x < 0.0f);
 }
 
-// The largest |w| (as bits), NaN left out: the range of the bins. The max is taken over bit
-// patterns, monotone for non-negative floats, with integer operations that vectorise.
+// The largest |w| (as bits): the range of the bins. The max is taken over bit patterns,
+// monotone for non-negative floats, with integer operations that vectorise. At least
+// 0x7f800000 (the bits of inf) when some w is inf or NaN, which the solvers refuse.
 inline std::uint32_t largest_magnitude_bits(const float* w, std::size_t count) {
   std::uint32_t largest = 0;
   for (std::size_t i = 0; i < count; ++i) largest = std::max(largest, std::bit_cast<std::uint32_t>(w[i]) & 0x7fffffffu);
-  if (largest > 0x7f800000u) {  // a NaN: recount without it (rare, so the loop above stays branch-free)
-    largest = 0;
-    for (std::size_t i = 0; i < count; ++i)
-      if (!std::isnan(w[i])) largest = std::max(largest, std::bit_cast<std::uint32_t>(std::fabs(w[i])));
-  }
   return largest;
 }
 

@@ -9,9 +9,10 @@
 namespace laq::quant {
 namespace {
 
-LevelSet make(std::vector<double> magnitudes, TieRule tie) {
+LevelSet make(std::vector<double> magnitudes, TieRule tie, TieRule first_tie) {
   LevelSet levels;
   levels.tie = tie;
+  levels.first_tie = first_tie;
   double previous = 0;
   for (double m : magnitudes) {
     levels.midpoints.push_back((previous + m) / 2);
@@ -29,20 +30,20 @@ int nonzero_per_sign(int bits, const char* what) {
 
 }  // namespace
 
-LevelSet ternary_levels() { return make({1.0}, TieRule::toward_zero); }
+LevelSet ternary_levels() { return make({1.0}, TieRule::toward_zero, TieRule::toward_zero); }
 
 LevelSet linear_levels(int bits) {
   const int k = nonzero_per_sign(bits, "linear_levels");
   std::vector<double> m;
   for (int r = 1; r <= k; ++r) m.push_back(double(r) / k);
-  return make(std::move(m), TieRule::away_from_zero);
+  return make(std::move(m), TieRule::away_from_zero, TieRule::away_from_zero);
 }
 
 LevelSet log_levels(int bits) {
   const int k = nonzero_per_sign(bits, "log_levels");
   std::vector<double> m;
   for (int r = 1; r <= k; ++r) m.push_back(std::ldexp(1.0, r - k));
-  return make(std::move(m), TieRule::toward_zero);
+  return make(std::move(m), TieRule::toward_zero, TieRule::away_from_zero);
 }
 
 std::size_t nearest_index(const LevelSet& levels, double magnitude) {
@@ -51,6 +52,9 @@ std::size_t nearest_index(const LevelSet& levels, double magnitude) {
   const auto& mid = levels.midpoints;
   const auto it = levels.tie == TieRule::toward_zero ? std::lower_bound(mid.begin(), mid.end(), magnitude)
                                                      : std::upper_bound(mid.begin(), mid.end(), magnitude);
+  // The lowest midpoint has its own rule (log levels lift it to M_1); the midpoints ascend
+  // strictly, so at it the answer is 0 or 1 whatever the other ties do.
+  if (!mid.empty() && magnitude == mid[0]) return levels.first_tie == TieRule::away_from_zero ? 1 : 0;
   return static_cast<std::size_t>(it - mid.begin());
 }
 

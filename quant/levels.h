@@ -7,9 +7,13 @@
 //
 //   ternary (LAT):  {0, +-1}                    tie at 1/2 -> 0  (strict threshold |x| > 1/2)
 //   linear, m bits: M_r = r/k, k = 2^(m-1)-1     tie -> larger magnitude (C round, half away from 0)
-//   log, m bits:    M_r = 2^(r-k)                tie -> smaller magnitude (the code's
-//                                                round(log2 t - 0.0849625) sends 1.5*2^e down)
-// For m = 2 linear and log are both {0, +-1}; they differ from ternary only at |x| = 1/2.
+//   log, m bits:    M_r = 2^(r-k)                lowest midpoint 2^-k -> M_1 (the code zeroes only
+//                                                t < 2^-k and lifts the rest to at least M_1);
+//                                                every other midpoint 1.5*2^e -> the smaller
+//                                                magnitude (round(log2 t - 0.0849625) with C
+//                                                round sends the exponent e + 1/2 < 0 down to e)
+// For m = 2 linear and log are both {0, +-1}, tie at 1/2 -> 1; they differ from ternary only
+// at |x| = 1/2.
 #include <cstddef>
 #include <vector>
 
@@ -23,7 +27,8 @@ enum class TieRule {
 struct LevelSet {
   std::vector<double> magnitudes;  // M_1 < ... < M_k = 1 (the zero level is implicit)
   std::vector<double> midpoints;   // (M_{r-1} + M_r) / 2 for r = 1..k, with M_0 = 0
-  TieRule tie = TieRule::toward_zero;
+  TieRule tie = TieRule::toward_zero;        // at midpoints 2..k
+  TieRule first_tie = TieRule::toward_zero;  // at the lowest midpoint M_1 / 2 (zero or M_1)
 
   std::size_t nonzero_levels() const { return magnitudes.size(); }
   // The float value of magnitude index r (0 = zero level): the single place where the

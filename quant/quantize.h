@@ -13,7 +13,9 @@ namespace laq::quant {
 // w: latent weights (n). d: curvature (n values > 0; may be empty for methods whose traits
 // say !uses_curvature). warm: the previous quantized values (n; may be empty for methods
 // that do not use a warm start). out: n quantized values; may alias warm, may not alias w.
-// Returns the scale(s) used; one-scale methods return positive == negative.
+// Returns the scale(s) used; one-scale methods return positive == negative. A NaN or inf in
+// w or d throws laq::Error (fpn copies w as it is); every solver checks this itself, at
+// the cost of a test on sums or passes it makes anyway.
 //
 // ttq is not run here: its scales are trained parameters owned by the caller, so call
 // ttq_forward / ttq_backward (baselines.h) directly; quantize(Method::ttq, ...) throws

@@ -15,10 +15,13 @@ namespace laq::quant {
 
 namespace {
 
+// An explicit d is tested here (the searches test w on their first pass); the training path
+// reads d through a view of Adam's v, which is NaN only where the weights already are.
 void check(std::span<const float> w, std::span<const float> d, std::span<float> out, const char* function) {
   require_size(d, w.size(), function, "d");
   require_size(out, w.size(), function, "out");
   require_no_alias(w, out, function);
+  if (!all_finite(d)) throw_non_finite(function);
 }
 
 std::string number(double x) {
@@ -73,12 +76,13 @@ void prefix(std::span<const float> w, std::span<const float> d, const std::vecto
   for (std::size_t i = 0; i < order.size(); ++i) {
     P += std::fabs(double(d[order[i]]) * w[order[i]]);
     sum_d += d[order[i]];
-    c[i] = P / sum_d / 2;
+    c[i] = sum_d > 0 ? P / sum_d / 2 : 0.0;  // a prefix with no curvature yet (d = 0): no scale, not 0/0
     D[i] = sum_d;
   }
 }
 
 Scales lat_exact_code(std::span<const float> w, std::span<const float> d, std::span<float> out, Trace* trace) {
+  if (!all_finite(w)) throw_non_finite("lat_exact");  // (a NaN would also break the sort's ordering)
   const std::size_t n = w.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -95,6 +99,7 @@ Scales lat_exact_code(std::span<const float> w, std::span<const float> d, std::s
 }
 
 Scales lat2_exact_code(std::span<const float> w, std::span<const float> d, std::span<float> out, Trace* trace) {
+  if (!all_finite(w)) throw_non_finite("lat2_exact");  // (a NaN would also break the sort's ordering)
   const std::size_t n = w.size();
   std::size_t n_pos = 0, n_neg = 0;
   for (float x : w) n_pos += x > 0, n_neg += x < 0;

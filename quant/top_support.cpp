@@ -38,6 +38,7 @@ using scan::sort_descending;
 
 Support best_support_sorted(std::span<const float> w, std::span<const float> d, Side side, Trace* trace) {
   require_size(d, w.size(), "best_support_sorted", "d");
+  if (!all_finite(w) || !all_finite(d)) throw_non_finite("best_support");
   std::vector<Entry> entries;
   entries.reserve(w.size());
   for (std::size_t i = 0; i < w.size(); ++i) {
@@ -145,7 +146,9 @@ std::vector<Support> histogram_search(std::span<const float> w, Curv curvature, 
   for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
     largest[p] = histogram::largest_magnitude_bits(w.data() + first, last - first);
   });
-  const float range = std::bit_cast<float>(*std::max_element(largest.begin(), largest.end()));
+  const std::uint32_t range_bits = *std::max_element(largest.begin(), largest.end());
+  if (range_bits >= 0x7f800000u) throw_non_finite("best_support");  // an inf or NaN weight
+  const float range = std::bit_cast<float>(range_bits);
   const histogram::Grid grid = histogram::Grid::over(range > 0.0f ? double(range) : 1.0, bins);
   // Pass 2: the histogram (by sign unless only |w| is asked for), one partial per piece.
   std::vector<histogram::SignedPartial> signed_parts(pieces);

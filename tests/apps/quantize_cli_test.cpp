@@ -80,4 +80,43 @@ TEST_F(QuantizeCli, BadInputNamesTheFileAndLine) {
   EXPECT_NE(method.out.find("--method"), std::string::npos) << method.out;
 }
 
+// NaN, inf and out-of-range numbers in either file are refused with the file and line and
+// exit 1 (a bad input file is a runtime error), for every method: the solvers once printed
+// nulls for them (dorefa an integer garbage value).
+TEST_F(QuantizeCli, NonFiniteValuesNameTheFileAndLine) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"w,d\n0.5,1\nnan,1\n", "is not finite"},      {"w,d\n0.5,1\n-inf,1\n", "is not finite"},
+      {"w,d\n0.5,1\n0.2,inf\n", "is not finite"},    {"w,d\n0.5,1\n0.2,NaN\n", "is not finite"},
+      {"w,d\n0.5,1\n1e39,1\n", "beyond the float range"}, {"w,d\n0.5,1\n0.2,1e400\n", "beyond the float range"},
+      {"w,d\n0.5,1\n0.2,-3\n", "must be positive"}};
+  auto expect_refused = [](const char* method, const char* text, const char* message) {
+    const CliRun r = run(std::string("--method ") + method + " --input " + write("bad.csv", text));
+    EXPECT_EQ(r.code, 1) << method << " " << text << r.out;
+    EXPECT_NE(r.out.find("bad.csv:3"), std::string::npos) << method << " " << text << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << method << " " << text << r.out;
+    EXPECT_EQ(r.out.find("\"values\""), std::string::npos) << r.out;
+  };
+  for (const auto& [text, message] : cases) expect_refused("lat-e", text, message);
+  for (const char* method : {"lab", "lat-a", "lat2-a", "laq-log", "twn", "bc", "dorefa"})
+    expect_refused(method, cases[0].first, cases[0].second);
+  const auto in = write("ok.csv", "w,d\n0.5,1\n-0.2,1\n");
+  const CliRun warm = run("--method lat-a --input " + in + " --warm " + write("warm.csv", "w\n1\nnan\n"));
+  EXPECT_EQ(warm.code, 1) << warm.out;
+  EXPECT_NE(warm.out.find("warm.csv:3"), std::string::npos) << warm.out;
+}
+
+TEST_F(QuantizeCli, EmptyInputIsRefusedAndTinyValuesAreKept) {
+  const CliRun empty = run("--method lat-e --input " + write("empty.csv", ""));
+  EXPECT_EQ(empty.code, 1) << empty.out;
+  EXPECT_NE(empty.out.find("empty.csv:1"), std::string::npos) << empty.out;
+  const CliRun header = run("--method lat-e --input " + write("header.csv", "w,d\n"));
+  EXPECT_EQ(header.code, 1) << header.out;
+  EXPECT_NE(header.out.find("no rows"), std::string::npos) << header.out;
+  // Below the float range is not an error: 1e-50 reads as 0, 1e-40 as a denormal.
+  const CliRun tiny = run("--method lat-e --input " + write("tiny.csv", "w,d\n1e-50,1\n1e-40,1\n-1e-40,1e-40\n"));
+  EXPECT_EQ(tiny.code, 0) << tiny.out;
+  EXPECT_NE(tiny.out.find("\"values\": [0, 9.99994610111476e-41, -9.99994610111476e-41]"), std::string::npos)
+      << tiny.out;
+}
+
 }  // namespace

@@ -112,7 +112,7 @@ TEST(Alternating, LaqWithTwoBitsEqualsLatAlternating) {
   }
 }
 
-TEST(Alternating, ExactTieAtHalfAlphaGoesToZeroForLatAndOutwardForLaqLinear) {
+TEST(Alternating, ExactTieAtHalfAlphaGoesToZeroForLatAndOutwardForLaqLinearAndLog) {
   // alpha = 1 from the warm support {0, 1}; w[2] = 0.5 sits exactly on alpha/2.
   const std::vector<float> w = {1.0f, -1.0f, 0.5f}, d = {1.0f, 1.0f, 1e-9f}, warm = {1, -1, 0};
   std::vector<float> out(3);
@@ -122,8 +122,8 @@ TEST(Alternating, ExactTieAtHalfAlphaGoesToZeroForLatAndOutwardForLaqLinear) {
   EXPECT_EQ(out, (std::vector<float>{1.0f, -1.0f, 0.0f}));
   const float alpha = laq_linear(w, d, warm, out, options).positive;
   EXPECT_EQ(out[2], alpha);  // round half away from zero
-  laq_log(w, d, warm, out, options);
-  EXPECT_EQ(out[2], 0.0f);  // log: ties go to the smaller magnitude
+  // log, m = 2: alpha/2 = alpha 2^-k is the lowest midpoint, which the code lifts to M_1.
+  EXPECT_EQ(out[2], laq_log(w, d, warm, out, options).positive);
 }
 
 TEST(Alternating, WarmStartIsTheTwnSignPattern) {

@@ -53,7 +53,9 @@ TEST(Levels, MidpointsFollowTheCodesRounding) {
   // Log: the smaller magnitude (round(-2.5) = -3 in the exponent).
   EXPECT_EQ(project(log_levels(3), 0.75), 0.5);
   EXPECT_EQ(project(log_levels(3), -0.375), -0.25);
-  EXPECT_EQ(project(log_levels(3), 0.125), 0.0);  // 2^-k, midpoint of 0 and M_1
+  // 2^-k, the midpoint of 0 and M_1, is lifted: the code zeroes only t < 2^-k.
+  EXPECT_EQ(project(log_levels(3), 0.125), 0.25);
+  EXPECT_EQ(project(log_levels(3), 0.12499999), 0.0);
   EXPECT_EQ(project(log_levels(3), 0.1250001), 0.25);
   // Ternary: the strict threshold.
   EXPECT_EQ(project(ternary_levels(), 0.5), 0.0);
