@@ -163,6 +163,18 @@ LabeledSet windows(const datasets::CharSequences& s, int64_t limit) {
 
 }  // namespace
 
+datasets::CharCorpus load_char_corpus(const RunConfig& config) {
+  // 100-character windows (SPEC.md 3.6); the block split uses the run's batch size.
+  constexpr int64_t kSeqLen = 100;
+  const std::filesystem::path dir = config.data_dir;
+  if (config.experiment == "warpeace-lstm")
+    return datasets::load_char_corpus(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
+  if (config.experiment == "linux-lstm")
+    return datasets::load_char_corpus(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
+  if (config.experiment == "ptb-lstm") return datasets::load_ptb_bytes(dir, kSeqLen);
+  throw Error("experiment '" + config.experiment + "' has no character corpus");
+}
+
 ClassificationData load_data(const RunConfig& config) {
   if (config.experiment == "mnist-mlp") {
     const datasets::MnistSplit train = datasets::load_mnist_split(config.data_dir, "train");
@@ -194,16 +206,7 @@ ClassificationData load_data(const RunConfig& config) {
     return splits_of(d, config.train_size, 10);
   }
   if (config.experiment.ends_with("-lstm")) {
-    // 100-character windows (SPEC.md 3.6); the block split uses the run's batch size.
-    constexpr int64_t kSeqLen = 100;
-    const std::filesystem::path dir = config.data_dir;
-    datasets::CharCorpus c;
-    if (config.experiment == "warpeace-lstm")
-      c = datasets::load_char_corpus(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
-    else if (config.experiment == "linux-lstm")
-      c = datasets::load_char_corpus(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
-    else
-      c = datasets::load_ptb_bytes(dir, kSeqLen);
+    const datasets::CharCorpus c = load_char_corpus(config);
     ClassificationData out;
     out.train = windows(c.train, config.train_size);
     out.val = windows(c.valid, 0);
