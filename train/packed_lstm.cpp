@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/error.h"
@@ -101,6 +102,38 @@ void PackedCharLstm::step(int32_t token, State& s, std::vector<float>& logits) c
   logits.assign(out_b.data(), out_b.data() + vocab_);
   cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(vocab_), static_cast<int>(H), 1.0f, out_w.data(),
               static_cast<int>(H), s.h.data(), 1, 1.0f, logits.data(), 1);
+}
+
+engine::Tensor PackedCharLstm::forward(std::span<const int32_t> tokens, int64_t batch, int64_t steps) const {
+  const int64_t H = hidden_, V = vocab_, B = batch;
+  if (B < 1 || steps < 1 || static_cast<int64_t>(tokens.size()) != B * steps)
+    throw Error("packed LSTM: " + std::to_string(tokens.size()) + " tokens for batch " + std::to_string(B) + " x steps " +
+                std::to_string(steps));
+  for (const int32_t t : tokens)
+    if (t < 0 || t >= V) throw Error("packed LSTM: token " + std::to_string(t) + " outside the vocabulary of " + std::to_string(V));
+  std::vector<float> h(B * H, 0.0f), c(B * H, 0.0f), z(B * 4 * H);
+  engine::Tensor logits({B * steps, V});
+  for (int64_t t = 0; t < steps; ++t) {
+    engine::packed_matmul(wh_, h.data(), B, H, z.data(), 4 * H);  // z[b] = W_hᵀ h[b] for all gates
+    for (int64_t b = 0; b < B; ++b) {
+      float* zb = z.data() + b * 4 * H;
+      const int32_t token = tokens[b * steps + t];
+      for (int k = 0; k < 4; ++k)
+        for (int64_t j = 0; j < H; ++j) zb[k * H + j] += wx_[k].value(token, j) + bias_[k * H + j];
+      float* hb = h.data() + b * H;
+      float* cb = c.data() + b * H;
+      for (int64_t j = 0; j < H; ++j) {
+        const float i = sigmoid(zb[j]), f = sigmoid(zb[H + j]), g = std::tanh(zb[2 * H + j]), o = sigmoid(zb[3 * H + j]);
+        cb[j] = f * cb[j] + i * g;
+        hb[j] = o * std::tanh(cb[j]);
+      }
+      float* row = logits.data() + (b * steps + t) * V;
+      std::copy(out_b.data(), out_b.data() + V, row);
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(V), static_cast<int>(H), 1.0f, out_w.data(),
+                  static_cast<int>(H), hb, 1, 1.0f, row, 1);
+    }
+  }
+  return logits;
 }
 
 int64_t PackedCharLstm::resident_weight_bytes() const {

@@ -12,6 +12,7 @@
 // quantized) and the biases stay float32. No float copy of a quantized matrix is made.
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "engine/packed_weights.h"
@@ -35,6 +36,9 @@ class PackedCharLstm {
   State initial_state() const { return {std::vector<float>(hidden_, 0.0f), std::vector<float>(hidden_, 0.0f)}; }
   // Reads one token, updates the state and writes the next character's logits [V].
   void step(int32_t token, State& state, std::vector<float>& logits) const;
+  // tokens [B, T] row-major from zero states -> logits [B*T, V], row b*T + t the prediction
+  // after tokens[b][0..t] (layers::CharLstmModel::forward_tokens's layout).
+  engine::Tensor forward(std::span<const int32_t> tokens, int64_t batch, int64_t steps) const;
 
   int64_t resident_weight_bytes() const;
 

@@ -205,6 +205,19 @@ engine::Tensor read_float_dataset(const H5::Group& g, const std::string& name, c
 
 }  // namespace
 
+RunConfig read_packed_model_config(const fs::path& path) {
+  return hdf5::guard(path, "read packed model", [&] {
+    H5::H5File file = open_packed(path);
+    RunConfig config;
+    H5::Group root = file.openGroup("/");
+    visit_fields(config, [&](const char* k, auto& v) {
+      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
+      hdf5::read_attr(root, k, v);
+    });
+    return config;
+  });
+}
+
 PackedModelContents read_packed_model(const fs::path& path) {
   return hdf5::guard(path, "read packed model", [&] {
     H5::H5File file = open_packed(path);

@@ -58,6 +58,8 @@ struct PackedModelContents {
   std::map<std::string, engine::Tensor> floats, buffers;  // 1-D, as stored
 };
 
+// The run configuration stored with a packed model (nothing else is read).
+RunConfig read_packed_model_config(const std::filesystem::path& path);
 // Reads and checks a packed model without decoding its codes.
 PackedModelContents read_packed_model(const std::filesystem::path& path);
 

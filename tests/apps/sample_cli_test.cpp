@@ -1,5 +1,5 @@
 // laq sample: text from a packed ternary char LSTM, seeded and reproducible, primed, with
-// bad flags refused (exit 2).
+// bad flags refused (exit 2); laq infer on the same model (cross-entropy beside the float path's).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -33,6 +33,20 @@ TEST(Sample, SeededReproduciblePrimedTextFromAPackedTernaryLstm) {
   r = run_laq(tmp.path(), {"export", "--checkpoint", (run / "best.h5").string()});
   ASSERT_EQ(r.code, 0) << r.describe();
   const std::string model = (run / "model.h5").string();
+
+  // laq infer on the same model: the packed recurrence's cross-entropy beside the float path's.
+  r = run_laq(tmp.path(), {"infer", "--model", model, "--batch", "2", "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  const size_t p = r.out.find("test cross_entropy of the packed model: ");
+  const size_t f = r.out.find("float path (laq inspect --evaluate): test cross_entropy ");
+  ASSERT_NE(p, std::string::npos) << r.describe();
+  ASSERT_NE(f, std::string::npos) << r.describe();
+  EXPECT_NEAR(std::stod(r.out.substr(p + 40)), std::stod(r.out.substr(f + 56)), 1e-3) << r.describe();
+  const size_t d = r.out.find("predictions differing: ");
+  ASSERT_NE(d, std::string::npos) << r.describe();
+  const long long differing = std::stoll(r.out.substr(d + 23));
+  const long long positions = std::stoll(r.out.substr(r.out.find(" of ", d) + 4));
+  EXPECT_LE(differing * 100, positions) << r.describe();  // near-ties of an almost untrained model may flip
 
   const RunResult a = run_laq(tmp.path(), {"sample", "--model", model, "--length", "120", "--seed", "3"});
   const RunResult b = run_laq(tmp.path(), {"sample", "--model", model, "--length", "120", "--seed", "3"});
