@@ -1,7 +1,9 @@
 // laq infer: a trained ternary MLP evaluated from its codes gives the float path's
-// predictions to the image, and reports its memory; bad flags exit 2, a missing file 1.
+// predictions to the image, and reports its memory; laq bench --packed times both paths;
+// bad flags exit 2, a missing file 1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "apps/laq_cli.h"
@@ -52,6 +54,16 @@ TEST(Infer, PackedTernaryMlpAgreesWithTheFloatPathToTheImage) {
   ASSERT_EQ(inspect.code, 0) << inspect.describe();
   EXPECT_NE(inspect.out.find("test error of the reloaded packed model: " + packed_error + "%"), std::string::npos)
       << inspect.describe() << r.describe();
+
+  // laq bench --packed: both paths timed in one run, one JSON line.
+  r = run_laq(tmp.path(), {"bench", "--packed", model, "--steps", "20", "--warmup", "0", "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  for (const char* key : {"\"packed_median_ms\"", "\"packed_p10_ms\"", "\"packed_p90_ms\"", "\"float_median_ms\"",
+                          "\"float_p10_ms\"", "\"float_p90_ms\"", "\"batch\": 1,"})
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << "\n" << r.describe();
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.describe();
+  r = run_laq(tmp.path(), {"bench", "--packed", model, "--batch", "0"});
+  EXPECT_EQ(r.code, 2) << r.describe();
 
   r = run_laq(tmp.path(), {"infer", "--model", model, "--batch", "0"});
   EXPECT_EQ(r.code, 2) << r.describe();

@@ -48,6 +48,13 @@ TEST(Sample, SeededReproduciblePrimedTextFromAPackedTernaryLstm) {
   const long long positions = std::stoll(r.out.substr(r.out.find(" of ", d) + 4));
   EXPECT_LE(differing * 100, positions) << r.describe();  // near-ties of an almost untrained model may flip
 
+  r = run_laq(tmp.path(), {"bench", "--packed", model, "--steps", "20", "--warmup", "0", "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  EXPECT_NE(r.out.find("\"bench\": \"sample_step\""), std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("\"float_median_ms\""), std::string::npos) << r.describe();
+  r = run_laq(tmp.path(), {"bench", "--packed", model, "--batch", "2"});
+  EXPECT_EQ(r.code, 2) << r.describe();
+
   const RunResult a = run_laq(tmp.path(), {"sample", "--model", model, "--length", "120", "--seed", "3"});
   const RunResult b = run_laq(tmp.path(), {"sample", "--model", model, "--length", "120", "--seed", "3"});
   const RunResult c = run_laq(tmp.path(), {"sample", "--model", model, "--length", "120", "--seed", "4"});
