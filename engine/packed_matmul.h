@@ -13,7 +13,7 @@
 // or a gather past 16 levels) and accumulate with fused multiply-adds; the weights exist
 // only in registers.
 //
-// Paths: AVX-512 (F, BW), AVX2 (with FMA), and a portable C++ loop, chosen at run time from
+// Paths: AVX-512 (F, BW, DQ, VL), AVX2 (with FMA), and a portable C++ loop, chosen at run time from
 // what the CPU supports (__builtin_cpu_supports); each lives in its own file compiled with
 // target attributes, so a binary built without -march=native still runs on older CPUs. All
 // paths give the same function; rounding differs (summation order).
