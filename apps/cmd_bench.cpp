@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "apps/bench_packed.h"
 #include "apps/commands.h"
 #include "apps/options.h"
 #include "engine/autograd.h"
@@ -52,11 +53,22 @@ int run_bench(int argc, char** argv) {
       ("from", po::value<std::string>(), "start from a run's checkpoint (its weights and optimizer state; "
                                           "same experiment and method), e.g. RUN/best.h5: trained weights "
                                           "are what the quantizers really see")
+      ("packed", po::value<std::string>(), "instead: time the forward pass of this packed model (laq export) run "
+                                           "from its codes and through the float layers, at --batch (default 1)")
       ("steps", po::value(&steps)->default_value(steps), "timed steps (at least 20)")
       ("warmup", po::value(&warmup)->default_value(warmup), "untimed steps first");
   po::variables_map vm;
-  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--from RUN/best.h5] [--threads N] [--steps N]"))
+  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--from RUN/best.h5] [--threads N] [--steps N]\n"
+                                                  "       laq bench --packed MODEL.h5 [--batch 1] [--threads N]"))
     return 0;
+  if (vm.count("packed")) {
+    const int64_t batch = vm.count("batch") ? vm["batch"].as<int64_t>() : 1;
+    require(batch >= 1, "batch", batch, "must be at least 1");
+    require(steps >= 20, "steps", steps, "at least 20 timed steps give a stable median");
+    require(warmup >= 0, "warmup", warmup, "must be non-negative");
+    require(c.threads >= 1, "threads", c.threads, "must be at least 1");
+    return bench_packed(vm["packed"].as<std::string>(), batch, c.threads, steps, warmup);
+  }
   require(model == "mlp" || model == "vgg" || model == "lstm", "model", model, "known models: mlp, vgg, lstm");
   quant::Method method;
   try {

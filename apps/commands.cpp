@@ -9,6 +9,8 @@ const std::vector<Command>& commands() {
       {"quantize", run_quantize},
       {"export", run_export},
       {"inspect", run_inspect},
+      {"infer", run_infer},
+      {"sample", run_sample},
       {"table", run_table},
   };
   return table;

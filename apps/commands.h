@@ -25,5 +25,7 @@ int run_quantize(int argc, char** argv);
 int run_export(int argc, char** argv);
 int run_inspect(int argc, char** argv);
 int run_table(int argc, char** argv);
+int run_infer(int argc, char** argv);
+int run_sample(int argc, char** argv);
 
 }  // namespace laq::apps

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
       "  quantize   run one quantizer on a CSV of weights and curvatures (laq quantize --help)\n"
       "  export     pack a quantized run's weights at their real bit width (laq export --help)\n"
       "  inspect    sizes, scales and error of a packed model (laq inspect --help)\n"
+      "  infer      evaluate a packed model from its codes (laq infer --help)\n"
+      "  sample     generate text from a packed char-LSTM model (laq sample --help)\n"
       "  table      gather results.jsonl files into the paper's tables and plots (laq table --help)\n";
   if (argc < 2) {
     std::cerr << usage;

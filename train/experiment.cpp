@@ -212,6 +212,22 @@ int64_t LabeledSet::targets() const {
   return x.dim(0) * targets_per_example + (tail ? tail->targets() : 0);
 }
 
+datasets::CharCorpus load_char_corpus(const RunConfig& config) {
+  // 100-character windows (docs/algorithms.md §3.6); the block split uses the run's batch size.
+  constexpr int64_t kSeqLen = 100;
+  const std::filesystem::path dir = config.data_dir;
+  if (config.experiment == "warpeace-lstm") {
+    check_block_split(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
+    return datasets::load_char_corpus(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
+  }
+  if (config.experiment == "linux-lstm") {
+    check_block_split(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
+    return datasets::load_char_corpus(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
+  }
+  if (config.experiment == "ptb-lstm") return datasets::load_ptb_bytes(dir, kSeqLen);
+  throw Error("experiment '" + config.experiment + "' has no character corpus");
+}
+
 ClassificationData load_data(const RunConfig& config) {
   if (config.experiment == "mnist-mlp") {
     const datasets::MnistSplit train = datasets::load_mnist_split(config.data_dir, "train");
@@ -243,19 +259,7 @@ ClassificationData load_data(const RunConfig& config) {
     return splits_of(d, config.train_size, 10);
   }
   if (config.experiment.ends_with("-lstm")) {
-    // 100-character windows (docs/algorithms.md §3.6); the block split uses the run's batch size.
-    constexpr int64_t kSeqLen = 100;
-    const std::filesystem::path dir = config.data_dir;
-    datasets::CharCorpus c;
-    if (config.experiment == "warpeace-lstm") {
-      check_block_split(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
-      c = datasets::load_char_corpus(dir / "warpeace_input.txt", datasets::kWarPeaceFractions, config.batch, kSeqLen);
-    } else if (config.experiment == "linux-lstm") {
-      check_block_split(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
-      c = datasets::load_char_corpus(dir / "linux_input.txt", datasets::kLinuxFractions, config.batch, kSeqLen);
-    } else {
-      c = datasets::load_ptb_bytes(dir, kSeqLen);
-    }
+    const datasets::CharCorpus c = load_char_corpus(config);
     ClassificationData out;
     out.train = windows(c.train, config.train_size, false);
     out.val = windows(c.valid, 0, true);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/char_corpus.h"
+#include "engine/batch_norm.h"
 #include "engine/tensor.h"
 #include "layers/sequential.h"
 #include "train/run_config.h"
@@ -53,8 +55,13 @@ struct ClassificationData {
 };
 
 ClassificationData load_data(const RunConfig& config);
+// The char-LSTM presets' corpus (its vocabulary maps ids to bytes); throws for the others.
+datasets::CharCorpus load_char_corpus(const RunConfig& config);
 // Language models need config.vocab (load_data's `classes`).
 std::unique_ptr<layers::Module> build_model(const RunConfig& config);
+
+// The batch-norm form of --batch-norm: "binary-connect" or "variance".
+engine::BatchNormConfig batch_norm_config(const std::string& form);
 
 // The docs/algorithms.md §3.2 MLP: 784 -> [Dense 2048 -> BN -> ReLU] x3 -> Dense 10 -> BN.
 std::unique_ptr<layers::Sequential> mnist_mlp(int64_t hidden, int64_t layers,

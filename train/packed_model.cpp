@@ -181,6 +181,84 @@ std::vector<float> decode_tensor(const H5::Group& g, const PackedTensorInfo& t, 
 
 }  // namespace
 
+uint32_t PackedTensorCodes::code(int64_t i) const {
+  const int64_t b = info.code_bits;
+  uint32_t c = 0;
+  for (int64_t k = 0; k < b; ++k) {
+    const int64_t s = i * b + k;
+    c |= uint32_t((stream[static_cast<size_t>(s / 8)] >> (s % 8)) & 1u) << k;
+  }
+  return c;
+}
+
+namespace {
+
+// A float dataset of any size the file can back, read whole (biases, batch norm).
+engine::Tensor read_float_dataset(const H5::Group& g, const std::string& name, const std::string& where) {
+  const H5::DataSet ds = g.openDataSet(name);
+  if (ds.getTypeClass() != H5T_FLOAT) throw Error(where + "/" + name + " is not a float dataset");
+  const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
+  if (n < 0 || n > kMaxCount) throw Error(where + "/" + name + ": bad size");
+  require_stored(ds, static_cast<uint64_t>(n), sizeof(float), where + "/" + name);
+  engine::Tensor t({static_cast<int64_t>(n)});
+  hdf5::read_floats(g, name, t.span(), where);
+  return t;
+}
+
+}  // namespace
+
+RunConfig read_packed_model_config(const fs::path& path) {
+  return hdf5::guard(path, "read packed model", [&] {
+    H5::H5File file = open_packed(path);
+    RunConfig config;
+    H5::Group root = file.openGroup("/");
+    visit_fields(config, [&](const char* k, auto& v) {
+      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
+      hdf5::read_attr(root, k, v);
+    });
+    return config;
+  });
+}
+
+PackedModelContents read_packed_model(const fs::path& path) {
+  return hdf5::guard(path, "read packed model", [&] {
+    H5::H5File file = open_packed(path);
+    PackedModelContents out;
+    H5::Group root = file.openGroup("/");
+    visit_fields(out.config, [&](const char* k, auto& v) {
+      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
+      hdf5::read_attr(root, k, v);
+    });
+    H5::Group q = file.openGroup("/quantized");
+    for (hsize_t i = 0; i < q.getNumObjs(); ++i) {
+      const std::string name = q.getObjnameByIdx(i);
+      H5::Group g = q.openGroup(name);
+      PackedTensorCodes t;
+      t.info = read_tensor_info(g, name, path);
+      const std::string where = path.string() + ":/quantized/" + name;
+      t.method = quant::parse_method(t.info.method);
+      const int64_t run_bits = out.config.bits;
+      if (t.method == quant::Method::fpn || run_bits < 1 || run_bits > 8 ||
+          quant::code_bits(t.method, static_cast<int>(run_bits)) != t.info.code_bits)
+        throw Error(where + "@method: " + t.info.method + " with the run's bits " + std::to_string(run_bits) +
+                    " does not store codes of " + std::to_string(t.info.code_bits) + " bits");
+      t.run_bits = static_cast<int>(run_bits);
+      t.stream.resize(static_cast<size_t>((t.info.count * t.info.code_bits + 7) / 8));
+      g.openDataSet("codes").read(t.stream.data(), H5::PredType::NATIVE_UINT8);
+      out.quantized.emplace(name, std::move(t));
+    }
+    for (const char* group : {"/float", "/buffers"}) {
+      H5::Group g = file.openGroup(group);
+      auto& into = std::string(group) == "/float" ? out.floats : out.buffers;
+      for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+        const std::string name = g.getObjnameByIdx(i);
+        into.emplace(name, read_float_dataset(g, name, path.string() + ":" + group));
+      }
+    }
+    return out;
+  });
+}
+
 PackedModelInfo read_packed_model_info(const fs::path& path) {
   return hdf5::guard(path, "read packed model", [&] {
     H5::H5File file = open_packed(path);

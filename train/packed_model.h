@@ -12,10 +12,12 @@
 // Decoding the codes gives back exactly the values the network was evaluated with.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/tensor.h"
+#include "quant/method.h"
 #include "quant/options.h"
 #include "train/run_config.h"
 #include "train/session.h"
@@ -39,6 +41,27 @@ struct PackedModelInfo {
   int64_t total_packed_bytes() const;
   int64_t total_float_bytes() const;  // the whole model in float32
 };
+
+// One quantized tensor as the file stores it: the code stream at its real bit width, never
+// decoded into floats (for the packed inference of train/packed_net.h).
+struct PackedTensorCodes {
+  PackedTensorInfo info;
+  quant::Method method = quant::Method::fpn;
+  int run_bits = 0;                 // the run's --bits (laq-*, dorefa)
+  std::vector<uint8_t> stream;      // ceil(count * code_bits / 8) bytes (quant/packing.h layout)
+  uint32_t code(int64_t i) const;   // code i of the stream
+};
+
+struct PackedModelContents {
+  RunConfig config;
+  std::map<std::string, PackedTensorCodes> quantized;
+  std::map<std::string, engine::Tensor> floats, buffers;  // 1-D, as stored
+};
+
+// The run configuration stored with a packed model (nothing else is read).
+RunConfig read_packed_model_config(const std::filesystem::path& path);
+// Reads and checks a packed model without decoding its codes.
+PackedModelContents read_packed_model(const std::filesystem::path& path);
 
 // Writes the session's current quantized weights (its `value`s) as a packed model.
 void export_packed_model(const std::filesystem::path& path, const RunConfig& config, Session& session);
