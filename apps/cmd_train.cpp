@@ -245,9 +245,17 @@ int run_train(int argc, char** argv) {
   train::Communicator* comm = data_parallel ? &world() : nullptr;
   const bool speaker = !comm || comm->rank() == 0;
 
+  if (vm.count("stop-after-steps"))
+    require(vm["stop-after-steps"].as<int64_t>() >= 1, "stop-after-steps", vm["stop-after-steps"].as<int64_t>(),
+            "must be at least 1");
+  if (!resume.empty() && !vm["threads"].defaulted())
+    require(c.threads >= 1 && c.threads <= engine::kMaxThreads, "threads", c.threads,
+            "must be in 1.." + std::to_string(engine::kMaxThreads));
   const std::filesystem::path run_dir =
       resume.empty() ? std::filesystem::path(c.out_dir) : std::filesystem::absolute(resume).lexically_normal().parent_path();
-  const std::optional<train::RunFolderLock> lock =
+  std::error_code exists_ec;
+  const bool folder_existed = std::filesystem::exists(run_dir, exists_ec);
+  std::optional<train::RunFolderLock> lock =
       speaker ? claim_run_folder(run_dir, !resume.empty(), comm != nullptr) : std::nullopt;
   if (!resume.empty()) {
     // A finished run is not run again: a second result line would count as another seed.
@@ -267,19 +275,22 @@ int run_train(int argc, char** argv) {
     }
   }
 
-  if (vm.count("stop-after-steps"))
-    require(vm["stop-after-steps"].as<int64_t>() >= 1, "stop-after-steps", vm["stop-after-steps"].as<int64_t>(),
-            "must be at least 1");
-  if (!resume.empty() && !vm["threads"].defaulted())
-    require(c.threads >= 1 && c.threads <= engine::kMaxThreads, "threads", c.threads,
-            "must be in 1.." + std::to_string(engine::kMaxThreads));
   // Settings the data decides (a batch larger than the training set, a validation size the
   // file cannot give) are the user's flags in a new run, the checkpoint's in a resumed one.
   std::unique_ptr<train::Trainer> made;
   try {
     made = std::make_unique<train::Trainer>(c, resume);
   } catch (const train::OptionError& e) {
-    if (resume.empty()) throw UsageError(e.what());
+    if (resume.empty()) {
+      // A refused new run leaves nothing behind: the folder it made only to lock goes again.
+      if (lock && !folder_existed) {
+        lock.reset();
+        std::error_code ec;
+        std::filesystem::remove(run_dir / train::kRunLockFile, ec);
+        std::filesystem::remove(run_dir, ec);  // only if empty
+      }
+      throw UsageError(e.what());
+    }
     throw Error(resume + ": the stored configuration no longer works: " + e.what());
   }
   train::Trainer& trainer = *made;
