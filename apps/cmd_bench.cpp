@@ -45,7 +45,7 @@ int run_bench(int argc, char** argv) {
   o.add_options()
       ("help,h", "show this help")
       ("model", po::value(&model)->default_value(model),
-       "mlp (MNIST MLP, SPEC.md 3.2, batch 100), vgg (CIFAR-10 VGG-like net, 3.3, batch 50), lstm (char LSTM 1x512, vocabulary 100, 100 steps, 3.6, batch 100)")
+       "mlp (MNIST MLP, docs/algorithms.md §3.2, batch 100), vgg (CIFAR-10 VGG-like net, 3.3, batch 50), lstm (char LSTM 1x512, vocabulary 100, 100 steps, 3.6, batch 100)")
       ("method", po::value(&c.method)->default_value(c.method), "weight quantizer")
       ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (not with --from, which has its own)")
       ("batch", po::value<int64_t>(), "mini-batch size, 2..1024 (default: the model's experiment)")

@@ -202,7 +202,7 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
         pd << double(g) + (double(i) - (n - 1) / 2) / (n + 2) << "\t" << v << "\n";
       }
     const std::string paper_dat = "paper_" + t.name + ".dat";
-    if (!pd.str().empty()) write_file(train::path_under(out, paper_dat, "table '" + t.name + "'"), "# x\tpaper value (SPEC.md 4.1)\n" + pd.str());
+    if (!pd.str().empty()) write_file(train::path_under(out, paper_dat, "table '" + t.name + "'"), "# x\tpaper value (docs/algorithms.md §4.1)\n" + pd.str());
     std::vector<const train::CellSummary*> shown;
     for (size_t r : rows)
       for (size_t c : cols) shown.push_back(&t.rows[r].cells[c]);

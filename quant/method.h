@@ -30,7 +30,7 @@ struct MethodTraits {
   // 2^m - 1 levels, so m = 1 would leave only zero (2..8); dorefa has 2^m levels, m = 1 being
   // the binary case (1..8). 8 is the widest code the packed format stores.
   int min_bits, max_bits;
-  bool has_code_faithful_variant;   // Options::code_faithful changes it (lat-e, lat2-e, lat2-a; SPEC.md 5)
+  bool has_code_faithful_variant;   // Options::code_faithful changes it (lat-e, lat2-e, lat2-a; docs/algorithms.md §5)
   bool least_squares_alpha_matters; // Options::least_squares_alpha changes it (multi-level codes only)
 };
 MethodTraits traits(Method method);

@@ -32,19 +32,19 @@ std::string format_metric(Metric metric, double value) {
 
 const std::vector<ExperimentDefaults>& experiments() {
   static const std::vector<ExperimentDefaults> all{
-      {"mnist-mlp", "MNIST, MLP 784-2048x3-10 with BN, squared hinge (SPEC.md 3.2)", "mnist", 50, 100,
+      {"mnist-mlp", "MNIST, MLP 784-2048x3-10 with BN, squared hinge (docs/algorithms.md §3.2)", "mnist", 50, 100,
        0.01, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent, 10000},
-      {"cifar10-vgg", "CIFAR-10, VGG-like 128-256-512 + 2x1024 FC with BN, squared hinge, GCN + ZCA (SPEC.md 3.3)",
+      {"cifar10-vgg", "CIFAR-10, VGG-like 128-256-512 + 2x1024 FC with BN, squared hinge, GCN + ZCA (docs/algorithms.md §3.3)",
        "cifar10", 200, 50, 0.002, "every:15", 0.5, LossKind::squared_hinge, Metric::error_percent, 5000},
-      {"cifar100-vgg", "CIFAR-100 (fine labels), the CIFAR-10 net with a 100-way softmax, no final BN (SPEC.md 3.4)",
+      {"cifar100-vgg", "CIFAR-100 (fine labels), the CIFAR-10 net with a 100-way softmax, no final BN (docs/algorithms.md §3.4)",
        "cifar100", 200, 100, 0.0005, "every:15", 0.5, LossKind::cross_entropy, Metric::error_percent, 5000},
-      {"svhn-vgg", "SVHN, VGG-like 64-128-256 + 2x1024 FC with BN, squared hinge, GCN + LCN (SPEC.md 3.5)",
+      {"svhn-vgg", "SVHN, VGG-like 64-128-256 + 2x1024 FC with BN, squared hinge, GCN + LCN (docs/algorithms.md §3.5)",
        "svhn", 50, 50, 0.0005, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent, 0},
-      {"warpeace-lstm", "War and Peace, char LSTM 1x512, one-hot input, FP softmax, 80/10/10 blocks (SPEC.md 3.6)",
+      {"warpeace-lstm", "War and Peace, char LSTM 1x512, one-hot input, FP softmax, 80/10/10 blocks (docs/algorithms.md §3.6)",
        "warpeace", 200, 100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
-      {"linux-lstm", "Linux kernel source, char LSTM 1x512, 90/5/5 blocks (SPEC.md 3.6)", "linux", 200, 100, 0.002,
+      {"linux-lstm", "Linux kernel source, char LSTM 1x512, 90/5/5 blocks (docs/algorithms.md §3.6)", "linux", 200, 100, 0.002,
        "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
-      {"ptb-lstm", "Penn Treebank ptb.{train,valid,test}.txt read as bytes, char LSTM 1x512 (SPEC.md 3.6)", "ptb", 200,
+      {"ptb-lstm", "Penn Treebank ptb.{train,valid,test}.txt read as bytes, char LSTM 1x512 (docs/algorithms.md §3.6)", "ptb", 200,
        100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
   };
   return all;

@@ -92,7 +92,7 @@ TEST(DataSplit, PtbValidationAndTestCountEveryPosition) {
   EXPECT_EQ(d.val.targets(), 256);  // every byte after the first is predicted once
   EXPECT_EQ(d.test.tail, nullptr);
   EXPECT_EQ(d.test.targets(), 300);
-  EXPECT_EQ(d.train.tail, nullptr);  // training keeps whole windows (SPEC: the remainder is dropped)
+  EXPECT_EQ(d.train.tail, nullptr);  // training keeps whole windows (docs/algorithms.md §3.6: the remainder is dropped)
   // The tail continues the text: inputs valid[200, 256), targets valid[201, 257) (every file
   // holds all 26 letters, so a letter's id is its rank).
   const std::vector<uint8_t> valid = read_all(tmp / "ptb.valid.txt");
