@@ -17,7 +17,7 @@
 #include "layers/linear.h"
 #include "layers/lstm.h"
 #include "layers/relu.h"
-#include "train/run_checks.h"
+#include "train/option_error.h"
 
 namespace laq::train {
 

@@ -11,10 +11,6 @@
 namespace laq::train {
 namespace {
 
-std::string message(const std::string& option, const std::string& value, const std::string& why) {
-  return "the argument ('" + value + "') for option '--" + option + "' is invalid: " + why;
-}
-
 template <typename T>
 void require(bool ok, const char* option, const T& value, const std::string& why) {
   if (ok) return;
@@ -26,9 +22,6 @@ void require(bool ok, const char* option, const T& value, const std::string& why
 bool finite_positive(double v) { return std::isfinite(v) && v > 0; }
 
 }  // namespace
-
-OptionError::OptionError(const std::string& option, const std::string& value, const std::string& why)
-    : Error(message(option, value, why)), option_(option) {}
 
 bool experiment_takes_val_size(const std::string& name) { return experiment(name).val_size > 0; }
 

@@ -1,27 +1,13 @@
 #pragma once
-// What a run's configuration must satisfy, checked before any data is read, and the error
-// that names the `laq train` flag at fault. The command line reports it as a usage error
-// (exit 2) when the value came from the user, as a runtime error when it came from a
-// checkpoint (docs/flags.md lists every rule).
+// What a run's configuration must satisfy, checked before any data is read; a value out of
+// range throws OptionError (train/option_error.h) naming the flag (docs/flags.md lists every rule).
 #include <cstdint>
 #include <string>
 
-#include "engine/error.h"
+#include "train/option_error.h"
 #include "train/run_config.h"
 
 namespace laq::train {
-
-// A setting that cannot work. `option()` is the flag's spelling without dashes ("batch",
-// "val-size"); what() reads "the argument ('0') for option '--batch' is invalid: why", the
-// same words as every other bad flag value.
-class OptionError : public Error {
- public:
-  OptionError(const std::string& option, const std::string& value, const std::string& why);
-  const std::string& option() const { return option_; }
-
- private:
-  std::string option_;
-};
 
 // Throws OptionError for the first value out of range: an unknown experiment, method,
 // optimizer or batch-norm form; bits outside the method's range (quant/method.h); epochs < 1;
