@@ -27,12 +27,17 @@ for cell in "$runs"/*/; do
   name=$(basename "$cell")
   results="$cell/results.jsonl"
   [[ -f "$results" ]] && tail -n 1 "$results" | grep -q '"type": "result"' || continue
-  if [[ ! -f "$cell/model.json" ]]; then
+  # Full precision has nothing to pack: its cells publish their results alone.
+  files=("$results")
+  if tail -n 1 "$results" | grep -q '"method": "fpn"'; then
+    :
+  elif [[ ! -f "$cell/model.json" ]]; then
     [[ -f "$cell/best.h5" ]] || { echo "publish_sweep.sh: $name has no best.h5; skipped" >&2; continue; }
     "$laq" export --checkpoint "$cell/best.h5" --out "$cell/model.h5" > /dev/null
   fi
+  [[ -f "$cell/model.json" ]] && files+=("$cell/model.json")
   mkdir -p "$dest/$name"
-  cp "$results" "$cell/model.json" "$dest/$name/"
+  cp "${files[@]}" "$dest/$name/"
   # Wall time of the cell: the sum of its epochs' seconds (a resumed run counts each epoch once).
   awk -v n="$name" -F'"epoch_seconds": ' '/"type": "epoch"/ { split($2, a, /[,}]/); e = $0;
       sub(/.*"epoch": /, "", e); sub(/,.*/, "", e); s[e] = a[1] }

@@ -450,7 +450,9 @@ std::string render_seed_details(const std::vector<ReportTable>& tables) {
             << cell.best_epochs[i] << ")";
         std::set<int64_t> budgets(cell.epochs.begin(), cell.epochs.end());
         o << " | " << join_int(std::vector<int64_t>(budgets.begin(), budgets.end()), "/") << " | ";
-        if (cell.model) {
+        if (row.key.method == "fpn") {
+          o << "1x (float32)";
+        } else if (cell.model) {
           char buf[96];
           std::snprintf(buf, sizeof buf, "%.1fx (quantized tensors %.1fx)", cell.model->ratio(),
                         cell.model->quantized_ratio());

@@ -1,0 +1,35 @@
+# laq table --report: run `gnuplot plots.gp` in this folder.
+set datafile missing "?"
+set datafile separator "\t"
+set termoption noenhanced
+set terminal pngcairo size 1100,500 font ",11"
+set output "learning_curves.png"
+set multiplot layout 1,1 title "Validation metric per epoch (mean over seeds; dashed: unfinished runs only)"
+set xlabel "epoch"
+set logscale y
+set grid
+set ytics (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)
+set key outside right top vertical
+set title "MNIST (mnist-mlp)"
+set ylabel "validation error (%)"
+plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "#000000" title "full precision"
+unset multiplot
+unset logscale y
+unset title
+set terminal pngcairo size 1100,540 font ",11"
+set output "table.png"
+set multiplot layout 1,1 title "Test metric at the best-validation epoch (bars: mean over seeds; whiskers: sample std)"
+set xlabel "dataset"
+set ytics autofreq
+set grid ytics
+set key outside right top vertical
+set style data histogram
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set yrange [0:1.4375]
+set title "Feedforward networks"
+set ylabel "test error (%) at best validation"
+plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full precision", \
+     "paper_feedforward.dat" using 1:2 with points pt 5 ps 1.6 lc rgb "#000000" title "paper (early LAB paper)"
+unset multiplot
