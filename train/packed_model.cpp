@@ -207,16 +207,21 @@ engine::Tensor read_float_dataset(const H5::Group& g, const std::string& name, c
 
 }  // namespace
 
+// The run's configuration, stored as attributes of the packed model's root.
+static RunConfig read_root_config(H5::H5File& file, const fs::path& path) {
+  H5::Group root = file.openGroup("/");
+  RunConfig config;
+  visit_fields(config, [&](const char* k, auto& v) {
+    if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
+    hdf5::read_attr(root, k, v);
+  });
+  return config;
+}
+
 RunConfig read_packed_model_config(const fs::path& path) {
   return hdf5::guard(path, "read packed model", [&] {
     H5::H5File file = open_packed(path);
-    RunConfig config;
-    H5::Group root = file.openGroup("/");
-    visit_fields(config, [&](const char* k, auto& v) {
-      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
-      hdf5::read_attr(root, k, v);
-    });
-    return config;
+    return read_root_config(file, path);
   });
 }
 
@@ -224,11 +229,7 @@ PackedModelContents read_packed_model(const fs::path& path) {
   return hdf5::guard(path, "read packed model", [&] {
     H5::H5File file = open_packed(path);
     PackedModelContents out;
-    H5::Group root = file.openGroup("/");
-    visit_fields(out.config, [&](const char* k, auto& v) {
-      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
-      hdf5::read_attr(root, k, v);
-    });
+    out.config = read_root_config(file, path);
     H5::Group q = file.openGroup("/quantized");
     for (hsize_t i = 0; i < q.getNumObjs(); ++i) {
       const std::string name = q.getObjnameByIdx(i);
@@ -263,11 +264,7 @@ PackedModelInfo read_packed_model_info(const fs::path& path) {
   return hdf5::guard(path, "read packed model", [&] {
     H5::H5File file = open_packed(path);
     PackedModelInfo info;
-    H5::Group root = file.openGroup("/");
-    visit_fields(info.config, [&](const char* k, auto& v) {
-      if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
-      hdf5::read_attr(root, k, v);
-    });
+    info.config = read_root_config(file, path);
     H5::Group q = file.openGroup("/quantized");
     for (hsize_t i = 0; i < q.getNumObjs(); ++i) {
       const std::string name = q.getObjnameByIdx(i);
