@@ -12,7 +12,8 @@ set ytics (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 
 set key outside right top vertical
 set title "MNIST (mnist-mlp)"
 set ylabel "validation error (%)"
-plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "#000000" title "full precision"
+plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "#000000" title "full precision", \
+     "curves_mnist-mlp.dat" using 1:3 with linespoints lw 2 pt 2 ps 0.8 lc rgb "#e41a1c" title "bc"
 unset multiplot
 unset logscale y
 unset title
@@ -27,9 +28,10 @@ set style data histogram
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set yrange [0:1.43988]
+set yrange [0:1.472]
 set title "Feedforward networks"
 set ylabel "test error (%) at best validation"
 plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full precision", \
+     "table_feedforward.dat" using 4:5 lc rgb "#e41a1c" title "bc", \
      "paper_feedforward.dat" using 1:2 with points pt 5 ps 1.6 lc rgb "#000000" title "paper (early LAB paper)"
 unset multiplot
