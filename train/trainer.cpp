@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <sys/resource.h>
+
 #include "datasets/batcher.h"
 #include "engine/autograd.h"
 #include "engine/error.h"
@@ -32,6 +34,14 @@ namespace {
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The high-water mark of this process's resident memory, in MiB (Linux reports ru_maxrss in
+// KiB). A resumed run reports the process that finished it, not the one that started it.
+double peak_rss_mb() {
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) != 0) return -1;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 engine::Var loss_of(LossKind kind, const engine::Var& out, std::span<const int32_t> y) {
@@ -369,7 +379,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
       .add("best_val_" + m, result.best_val_error)
       .add("test_" + m + "_at_best_val", result.test_error_at_best_val)
       .add("epochs", config_.epochs).add("global_step", progress_.global_step)
-      .add("train_seconds", result.seconds);
+      .add("train_seconds", result.seconds).add("peak_rss_mb", peak_rss_mb());
   if (comm_) {
     // Honest evidence that no rank drifted: every rank's hash of its whole state.
     const std::vector<uint64_t> hashes = all_gather(state_hash(session_.state()), *comm_);

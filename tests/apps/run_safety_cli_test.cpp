@@ -48,7 +48,7 @@ std::vector<std::string> lines_of(const fs::path& p) {
 std::map<std::string, std::string> comparable(const std::string& line) {
   std::map<std::string, std::string> m;
   for (const auto& [k, v] : train::parse_json_line(line)) {
-    if (k == "epoch_seconds" || k == "train_seconds" || k.rfind("environment.", 0) == 0 || k == "config.out_dir")
+    if (k == "epoch_seconds" || k == "train_seconds" || k == "peak_rss_mb" || k.rfind("environment.", 0) == 0 || k == "config.out_dir")
       continue;
     m[k] = v.kind == train::JsonValue::number ? std::to_string(v.num) : v.str;
   }
