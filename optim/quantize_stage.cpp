@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 #include "engine/threads.h"
 #include "optim/adam.h"
 #include "quant/baselines.h"
 #include "quant/quantize.h"
+#include "quant/runner.h"
 #include "quant/ternary_exact.h"
 
 namespace laq::optim {
@@ -17,10 +20,20 @@ constexpr float kCurvatureEps = 1e-8f;  // d = sqrt(acc) + 1e-8 (docs/algorithms
 constexpr float kAccBeta = 0.999f;
 }  // namespace
 
+void run_quant_on_engine_threads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    quant::set_runner([](std::size_t count, const std::function<void(std::size_t)>& task) {
+      engine::parallel_tasks(static_cast<int64_t>(count), [&](int64_t i) { task(static_cast<std::size_t>(i)); });
+    });
+  });
+}
+
 QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& group, quant::Method method,
                                quant::Options options, bool per_channel)
     : group_(&group), method_(method), options_(options),
       latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
+  run_quant_on_engine_threads();
   int64_t rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {
     if (per_channel && !slot.parameter->rows_are_outputs)

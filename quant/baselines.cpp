@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/error.h"
+#include "base/error.h"
 #include "quant/common.h"
 #include "quant/lane_sums.h"
 

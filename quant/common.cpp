@@ -1,14 +1,15 @@
 #include "quant/common.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
 
-#include "engine/error.h"
-#include "engine/parallel.h"
+#include "base/error.h"
 #include "quant/lane_sums.h"
+#include "quant/runner.h"
 
 namespace laq::quant {
 
@@ -42,10 +43,15 @@ void write_ternary(std::span<const float> w, Scales scales, std::span<float> out
   float* const to = out.data();
   const float positive = scales.positive, negative = scales.negative;
   // Elementwise, so any split gives the same bits; captured by value so that it vectorises.
-  engine::parallel_for(static_cast<int64_t>(w.size()), engine::grain_for(2), [=](int64_t first, int64_t last) {
-    for (int64_t i = first; i < last; ++i)
+  const auto write = [=](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i)
       to[i] = positive * float(in[i] > up) - negative * float(in[i] < -down);  // no branches
-  });
+  };
+  // Pieces of 64 KB of input and output; below 8 of them a hand-off costs more than it saves.
+  constexpr std::size_t kPiece = std::size_t{1} << 14, kFewPieces = 8;
+  const std::size_t n = w.size(), pieces = (n + kPiece - 1) / kPiece;
+  if (pieces < kFewPieces) return write(0, n);
+  run_tasks(pieces, [&](std::size_t p) { write(p * kPiece, std::min(n, (p + 1) * kPiece)); });
 }
 
 void throw_non_finite(const char* function) {

@@ -1,6 +1,6 @@
 #include "quant/method.h"
 
-#include "engine/error.h"
+#include "base/error.h"
 
 namespace laq::quant {
 

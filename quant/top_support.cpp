@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/parallel.h"
 #include "quant/common.h"
 #include "quant/histogram.h"
+#include "quant/runner.h"
 #include "quant/support_scan.h"
 
 namespace laq::quant {
@@ -93,15 +93,15 @@ struct FromConstant {
 };
 
 // The passes over the tensor run on fixed pieces of kPiece elements, spread over the
-// engine's pool, each with its own partial result (quant/histogram.h).
+// caller's runner (quant/runner.h), each with its own partial result (quant/histogram.h).
 constexpr std::size_t kPiece = std::size_t{1} << 20;
 
 template <class Body>
 void for_each_piece(std::size_t size, Body&& body) {
   const std::size_t pieces = (size + kPiece - 1) / kPiece;
-  engine::parallel_tasks(static_cast<int64_t>(pieces), [&](int64_t p) {
-    const std::size_t first = static_cast<std::size_t>(p) * kPiece;
-    body(static_cast<std::size_t>(p), first, std::min(size, first + kPiece));
+  run_tasks(pieces, [&](std::size_t p) {
+    const std::size_t first = p * kPiece;
+    body(p, first, std::min(size, first + kPiece));
   });
 }
 

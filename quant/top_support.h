@@ -59,8 +59,9 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 //     tightened with their real smallest and largest magnitude, and the bins that still
 //     could beat the best edge are sorted and scanned exactly, in decreasing order of
 //     peak. Typically a handful of bins.
-// The passes run on fixed chunks of 2^20 elements over engine::parallel_tasks, each with
-// its own partial sums, added in chunk order: the same bits on any thread count.
+// The passes run on fixed chunks of 2^20 elements through the caller's runner
+// (quant/runner.h), each with its own partial sums, added in chunk order: the same bits on
+// any thread count.
 // The curvature can be read through a view (e.g. Adam's v, d = sqrt(v) + eps formed on the
 // fly with the same float operations): identical results, no d buffer.
 Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
