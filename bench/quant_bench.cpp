@@ -8,7 +8,7 @@
 
 #include "optim/quantize_stage.h"
 #include "quant/alternating.h"
-#include "quant/histogram.h"
+#include "quant/fast/histogram.h"
 #include "quant/quantize.h"
 #include "quant/ternary_exact.h"
 

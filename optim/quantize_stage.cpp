@@ -9,6 +9,7 @@
 #include "engine/threads.h"
 #include "optim/adam.h"
 #include "quant/baselines.h"
+#include "quant/curvature.h"
 #include "quant/quantize.h"
 #include "quant/runner.h"
 #include "quant/ternary_exact.h"
@@ -118,12 +119,10 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
   if (curvature.size() < static_cast<size_t>(t.size)) curvature.resize(t.size);
   std::span<float> d = std::span(curvature).subspan(0, t.size);
   if (traits.uses_curvature) {
-    if (second_moment.empty()) {
-      std::fill(d.begin(), d.end(), kCurvatureEps);
-    } else {
-      const float* v = second_moment.data() + t.offset;
-      for (int64_t i = 0; i < t.size; ++i) d[i] = std::sqrt(v[i]) + kCurvatureEps;
-    }
+    const quant::Curvature from = second_moment.empty()
+                                      ? quant::Curvature::constant(kCurvatureEps)
+                                      : quant::Curvature::root(second_moment.subspan(t.offset, t.size), kCurvatureEps);
+    from.write(d);
   }
   std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
   for (int64_t r = 0; r < t.rows; ++r) {

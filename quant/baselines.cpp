@@ -8,8 +8,9 @@
 #include <utility>
 
 #include "base/error.h"
-#include "quant/common.h"
-#include "quant/lane_sums.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
+#include "quant/fast/lane_sums.h"
 
 namespace laq::quant {
 

@@ -5,7 +5,8 @@
 #include <string>
 
 #include "base/error.h"
-#include "quant/common.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
 
 namespace laq::quant {
 namespace {

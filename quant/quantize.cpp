@@ -7,7 +7,8 @@
 #include "quant/alternating.h"
 #include "quant/baselines.h"
 #include "quant/binary.h"
-#include "quant/common.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
 #include "quant/ternary_exact.h"
 
 namespace laq::quant {

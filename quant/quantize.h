@@ -4,7 +4,7 @@
 // in its own header (binary.h, ternary_exact.h, alternating.h, baselines.h).
 #include <span>
 
-#include "quant/explain.h"
+#include "quant/trace.h"
 #include "quant/method.h"
 #include "quant/options.h"
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/threads.h"
+#include "quant/objective.h"
 #include "quant/ternary_exact.h"
 #include "quant/top_support.h"
 #include "tests/quant/quant_test_util.h"

@@ -1,4 +1,4 @@
-#include "quant/histogram.h"
+#include "quant/fast/histogram.h"
 
 #include <algorithm>
 #include <bit>
@@ -6,7 +6,7 @@
 #include <string>
 
 #include "base/error.h"
-#include "quant/support_scan.h"
+#include "quant/fast/support_scan.h"
 
 namespace laq::quant::histogram {
 using scan::Best;

@@ -1,14 +1,13 @@
-#include "quant/common.h"
+#include "quant/objective.h"
 
 #include <algorithm>
-#include <bit>
+#include <array>
 #include <cmath>
-#include <cstdint>
-#include <functional>
+#include <cstddef>
 #include <limits>
 
-#include "base/error.h"
-#include "quant/lane_sums.h"
+#include "quant/checks.h"
+#include "quant/fast/lane_sums.h"
 #include "quant/runner.h"
 
 namespace laq::quant {
@@ -52,43 +51,6 @@ void write_ternary(std::span<const float> w, Scales scales, std::span<float> out
   const std::size_t n = w.size(), pieces = (n + kPiece - 1) / kPiece;
   if (pieces < kFewPieces) return write(0, n);
   run_tasks(pieces, [&](std::size_t p) { write(p * kPiece, std::min(n, (p + 1) * kPiece)); });
-}
-
-void throw_non_finite(const char* function) {
-  throw Error(std::string(function) + ": a weight or curvature is NaN or infinite; such values have no quantized code");
-}
-
-bool all_finite(std::span<const float> a) {
-  // Exponent bits all ones is inf or NaN; an OR over a mask keeps the loop free of branches.
-  std::uint32_t bad = 0;
-  for (const float x : a) bad |= std::uint32_t((std::bit_cast<std::uint32_t>(x) & 0x7f800000u) == 0x7f800000u);
-  return bad == 0;
-}
-
-std::vector<float> Curvature::materialize(std::size_t n) const {
-  std::vector<float> d(n, value);
-  if (kind == Kind::values) d.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-  if (kind == Kind::root)
-    for (std::size_t i = 0; i < n; ++i) d[i] = std::sqrt(data[i]) + value;
-  return d;
-}
-
-void require_size(const Curvature& d, std::size_t n, const char* function) {
-  if (d.kind != Curvature::Kind::constant) require_size(d.data, n, function, "d");
-}
-
-void require_size(std::span<const float> a, std::size_t n, const char* function, const char* what) {
-  if (a.size() != n)
-    throw Error(std::string(function) + ": " + what + " has " + std::to_string(a.size()) +
-                " elements, expected " + std::to_string(n));
-}
-
-void require_no_alias(std::span<const float> in, std::span<float> out, const char* function) {
-  if (in.empty() || out.empty()) return;
-  // std::less gives a total order on pointers even across unrelated arrays.
-  const std::less<const float*> before;
-  const bool disjoint = !before(in.data(), out.data() + out.size()) || !before(out.data(), in.data() + in.size());
-  if (!disjoint) throw Error(std::string(function) + ": the output may not alias the latent weights w");
 }
 
 }  // namespace laq::quant
