@@ -12,7 +12,6 @@
 #include "quant/curvature.h"
 #include "quant/quantize.h"
 #include "quant/runner.h"
-#include "quant/ternary_exact.h"
 
 namespace laq::optim {
 
@@ -91,9 +90,10 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
   std::span<const float> w = latent_.subspan(t.offset, t.size);
   std::span<float> q = std::span(quantized_).subspan(t.offset, t.size);
   if (method_ == quant::Method::ttq) {
-    quant::ttq_forward(w, ttq_scales_[2 * k], ttq_scales_[2 * k + 1], options_.ttq_threshold, q);
-    scales_[2 * t.first_scale] = ttq_scales_[2 * k];
-    scales_[2 * t.first_scale + 1] = ttq_scales_[2 * k + 1];
+    const quant::Scales s =
+        quant::quantize(method_, {w, {}, {}, {ttq_scales_[2 * k], ttq_scales_[2 * k + 1]}}, q, options_);
+    scales_[2 * t.first_scale] = s.positive;
+    scales_[2 * t.first_scale + 1] = s.negative;
     return;
   }
   const int64_t row = t.size / t.rows;
@@ -111,8 +111,7 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
       const quant::Curvature part = d.slice(r * row, row);
       std::span<const float> wr = w.subspan(r * row, row);
       std::span<float> qr = q.subspan(r * row, row);
-      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful)
-                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful));
+      store(r, quant::quantize(method_, {wr, part, {}, {}}, qr, options_));
     }
     return;
   }
@@ -127,8 +126,9 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
   std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
   for (int64_t r = 0; r < t.rows; ++r) {
     auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
-    store(r, quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
-                             part(start, traits.uses_warm_start), q.subspan(r * row, row), options_));
+    const quant::Input input{w.subspan(r * row, row), quant::Curvature::values(part(d, traits.uses_curvature)),
+                             part(start, traits.uses_warm_start), {}};
+    store(r, quant::quantize(method_, input, q.subspan(r * row, row), options_));
   }
 }
 
