@@ -6,14 +6,18 @@
 #include <random>
 #include <vector>
 
+#include "optim/quantize_stage.h"
 #include "quant/alternating.h"
-#include "quant/histogram.h"
+#include "quant/fast/histogram.h"
 #include "quant/quantize.h"
 #include "quant/ternary_exact.h"
 
 namespace {
 
 using namespace laq::quant;
+
+// The solvers split large tensors over the engine's threads, as in training.
+const bool kEngineThreads = (laq::optim::run_quant_on_engine_threads(), true);
 
 struct Tensor {
   std::vector<float> w, d, v, warm, out;

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 #include "engine/threads.h"
 #include "optim/adam.h"
 #include "quant/baselines.h"
+#include "quant/curvature.h"
 #include "quant/quantize.h"
-#include "quant/ternary_exact.h"
+#include "quant/runner.h"
 
 namespace laq::optim {
 
@@ -17,10 +20,20 @@ constexpr float kCurvatureEps = 1e-8f;  // d = sqrt(acc) + 1e-8 (docs/algorithms
 constexpr float kAccBeta = 0.999f;
 }  // namespace
 
+void run_quant_on_engine_threads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    quant::set_runner([](std::size_t count, const std::function<void(std::size_t)>& task) {
+      engine::parallel_tasks(static_cast<int64_t>(count), [&](int64_t i) { task(static_cast<std::size_t>(i)); });
+    });
+  });
+}
+
 QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& group, quant::Method method,
                                quant::Options options, bool per_channel)
     : group_(&group), method_(method), options_(options),
       latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
+  run_quant_on_engine_threads();
   int64_t rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {
     if (per_channel && !slot.parameter->rows_are_outputs)
@@ -77,9 +90,10 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
   std::span<const float> w = latent_.subspan(t.offset, t.size);
   std::span<float> q = std::span(quantized_).subspan(t.offset, t.size);
   if (method_ == quant::Method::ttq) {
-    quant::ttq_forward(w, ttq_scales_[2 * k], ttq_scales_[2 * k + 1], options_.ttq_threshold, q);
-    scales_[2 * t.first_scale] = ttq_scales_[2 * k];
-    scales_[2 * t.first_scale + 1] = ttq_scales_[2 * k + 1];
+    const quant::Scales s =
+        quant::quantize(method_, {w, {}, {}, {ttq_scales_[2 * k], ttq_scales_[2 * k + 1]}}, q, options_);
+    scales_[2 * t.first_scale] = s.positive;
+    scales_[2 * t.first_scale + 1] = s.negative;
     return;
   }
   const int64_t row = t.size / t.rows;
@@ -97,26 +111,24 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
       const quant::Curvature part = d.slice(r * row, row);
       std::span<const float> wr = w.subspan(r * row, row);
       std::span<float> qr = q.subspan(r * row, row);
-      store(r, method_ == quant::Method::lat_e ? quant::lat_exact(wr, part, qr, options_.code_faithful)
-                                               : quant::lat2_exact(wr, part, qr, options_.code_faithful));
+      store(r, quant::quantize(method_, {wr, part, {}, {}}, qr, options_));
     }
     return;
   }
   if (curvature.size() < static_cast<size_t>(t.size)) curvature.resize(t.size);
   std::span<float> d = std::span(curvature).subspan(0, t.size);
   if (traits.uses_curvature) {
-    if (second_moment.empty()) {
-      std::fill(d.begin(), d.end(), kCurvatureEps);
-    } else {
-      const float* v = second_moment.data() + t.offset;
-      for (int64_t i = 0; i < t.size; ++i) d[i] = std::sqrt(v[i]) + kCurvatureEps;
-    }
+    const quant::Curvature from = second_moment.empty()
+                                      ? quant::Curvature::constant(kCurvatureEps)
+                                      : quant::Curvature::root(second_moment.subspan(t.offset, t.size), kCurvatureEps);
+    from.write(d);
   }
   std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
   for (int64_t r = 0; r < t.rows; ++r) {
     auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
-    store(r, quant::quantize(method_, w.subspan(r * row, row), part(d, traits.uses_curvature),
-                             part(start, traits.uses_warm_start), q.subspan(r * row, row), options_));
+    const quant::Input input{w.subspan(r * row, row), quant::Curvature::values(part(d, traits.uses_curvature)),
+                             part(start, traits.uses_warm_start), {}};
+    store(r, quant::quantize(method_, input, q.subspan(r * row, row), options_));
   }
 }
 

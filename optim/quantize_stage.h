@@ -25,6 +25,10 @@
 
 namespace laq::optim {
 
+// Hands quant/ the engine's pool for its large passes (quant/runner.h); once per process,
+// and by the first QuantizedGroup at the latest. The bits do not depend on it.
+void run_quant_on_engine_threads();
+
 struct QuantizedTensor {
   layers::Parameter* parameter;
   int64_t offset;  // within the group

@@ -29,12 +29,12 @@
 //    from the d-weighted mean of its own weights, which its largest weight passes; keeping
 //    the old scale would leave the side at 0 for good, code-faithful stopping included;
 //  - all w are 0 (or, for lat2, a side has no elements): zeros and scale 0;
-//  - a NaN or inf in w or d: laq::Error (common.h).
+//  - a NaN or inf in w or d: laq::Error (checks.h).
 // Ties are the level set's (levels.h): ternary |w| = alpha/2 -> 0, linear -> outward, log:
 // the lowest midpoint alpha 2^-k -> alpha M_1, the others toward zero.
 #include <span>
 
-#include "quant/explain.h"
+#include "quant/trace.h"
 #include "quant/levels.h"
 #include "quant/options.h"
 

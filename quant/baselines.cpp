@@ -7,9 +7,10 @@
 #include <string>
 #include <utility>
 
-#include "engine/error.h"
-#include "quant/common.h"
-#include "quant/lane_sums.h"
+#include "base/error.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
+#include "quant/fast/lane_sums.h"
 
 namespace laq::quant {
 

@@ -4,8 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/error.h"
-#include "quant/common.h"
+#include "base/error.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
 
 namespace laq::quant {
 namespace {

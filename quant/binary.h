@@ -3,7 +3,7 @@
 // as the authors' round(hard_sigmoid(w)) does (docs/algorithms.md §2.1, §5.17).
 #include <span>
 
-#include "quant/explain.h"
+#include "quant/trace.h"
 #include "quant/options.h"
 
 namespace laq::quant {

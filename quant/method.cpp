@@ -1,56 +1,66 @@
 #include "quant/method.h"
 
-#include "engine/error.h"
+#include <array>
+#include <cstddef>
+
+#include "base/error.h"
 
 namespace laq::quant {
 
-std::string method_name(Method method) {
-  switch (method) {
-    case Method::fpn: return "fpn";
-    case Method::bc: return "bc";
-    case Method::bwn: return "bwn";
-    case Method::twn: return "twn";
-    case Method::ttq: return "ttq";
-    case Method::dorefa: return "dorefa";
-    case Method::lab: return "lab";
-    case Method::lat_e: return "lat-e";
-    case Method::lat_a: return "lat-a";
-    case Method::lat2_e: return "lat2-e";
-    case Method::lat2_a: return "lat2-a";
-    case Method::laq_linear: return "laq-linear";
-    case Method::laq_log: return "laq-log";
-  }
-  throw Error("method_name: invalid Method value " + std::to_string(static_cast<int>(method)));
+namespace {
+
+// One row per method: its name on the command line and its traits. Rows are in the order
+// of the Method enum, which the static_assert below holds them to.
+struct MethodInfo {
+  Method method;
+  const char* name;
+  MethodTraits traits;
+};
+
+//                                                   two    curv   warm   bits   ttq    dorefa bits  code   lsq
+constexpr std::array<MethodInfo, all_methods.size()> kMethods = {{
+    {Method::fpn,        "fpn",        {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::bc,         "bc",         {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::bwn,        "bwn",        {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::twn,        "twn",        {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::ttq,        "ttq",        {true,  false, false, false, true,  false, 0, 0, false, false}},
+    {Method::dorefa,     "dorefa",     {false, false, false, true,  false, true,  1, 8, false, false}},
+    {Method::lab,        "lab",        {false, true,  false, false, false, false, 0, 0, false, false}},
+    {Method::lat_e,      "lat-e",      {false, true,  false, false, false, false, 0, 0, true,  false}},
+    {Method::lat_a,      "lat-a",      {false, true,  true,  false, false, false, 0, 0, false, false}},
+    {Method::lat2_e,     "lat2-e",     {true,  true,  false, false, false, false, 0, 0, true,  false}},
+    {Method::lat2_a,     "lat2-a",     {true,  true,  true,  false, false, false, 0, 0, true,  false}},
+    {Method::laq_linear, "laq-linear", {false, true,  true,  true,  false, false, 2, 8, false, true}},
+    {Method::laq_log,    "laq-log",    {false, true,  true,  true,  false, false, 2, 8, false, true}},
+}};
+
+constexpr bool rows_follow_the_enum() {
+  for (std::size_t i = 0; i < kMethods.size(); ++i)
+    if (kMethods[i].method != all_methods[i] || static_cast<std::size_t>(all_methods[i]) != i) return false;
+  return true;
 }
+static_assert(rows_follow_the_enum(), "kMethods and all_methods must list the methods in the enum's order");
+
+const MethodInfo& info(Method method) {
+  const auto i = static_cast<std::size_t>(method);
+  if (i >= kMethods.size()) throw Error("invalid Method value " + std::to_string(static_cast<int>(method)));
+  return kMethods[i];
+}
+
+}  // namespace
+
+std::string method_name(Method method) { return info(method).name; }
 
 Method parse_method(const std::string& name) {
   std::string valid;
-  for (Method m : all_methods) {
-    if (method_name(m) == name) return m;
-    valid += (valid.empty() ? "" : ", ") + method_name(m);
+  for (const MethodInfo& m : kMethods) {
+    if (name == m.name) return m.method;
+    valid += (valid.empty() ? "" : ", ") + std::string(m.name);
   }
   throw Error("unknown quantization method '" + name + "'; valid methods: " + valid);
 }
 
-MethodTraits traits(Method method) {
-  //                                 two    curv   warm   bits   ttq    dorefa  bits    code   lsq
-  switch (method) {
-    case Method::fpn:        return {false, false, false, false, false, false, 0, 0, false, false};
-    case Method::bc:         return {false, false, false, false, false, false, 0, 0, false, false};
-    case Method::bwn:        return {false, false, false, false, false, false, 0, 0, false, false};
-    case Method::twn:        return {false, false, false, false, false, false, 0, 0, false, false};
-    case Method::ttq:        return {true,  false, false, false, true,  false, 0, 0, false, false};
-    case Method::dorefa:     return {false, false, false, true,  false, true,  1, 8, false, false};
-    case Method::lab:        return {false, true,  false, false, false, false, 0, 0, false, false};
-    case Method::lat_e:      return {false, true,  false, false, false, false, 0, 0, true,  false};
-    case Method::lat_a:      return {false, true,  true,  false, false, false, 0, 0, false, false};
-    case Method::lat2_e:     return {true,  true,  false, false, false, false, 0, 0, true,  false};
-    case Method::lat2_a:     return {true,  true,  true,  false, false, false, 0, 0, true,  false};
-    case Method::laq_linear: return {false, true,  true,  true,  false, false, 2, 8, false, true};
-    case Method::laq_log:    return {false, true,  true,  true,  false, false, 2, 8, false, true};
-  }
-  throw Error("traits: invalid Method value " + std::to_string(static_cast<int>(method)));
-}
+MethodTraits traits(Method method) { return info(method).traits; }
 
 std::string bits_problem(Method method, int64_t bits) {
   const MethodTraits t = traits(method);

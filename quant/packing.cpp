@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "engine/error.h"
+#include "base/error.h"
 #include "quant/baselines.h"
 #include "quant/levels.h"
 

@@ -2,24 +2,33 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
-#include "engine/error.h"
+#include "base/error.h"
 #include "quant/alternating.h"
 #include "quant/baselines.h"
 #include "quant/binary.h"
-#include "quant/common.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
 #include "quant/ternary_exact.h"
 
 namespace laq::quant {
 
-Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,
-                std::span<float> out, const Options& options, Trace* trace) {
+Scales quantize(Method method, const Input& input, std::span<float> out, const Options& options, Trace* trace) {
   const std::string name = "quantize(" + method_name(method) + ")";
+  const std::span<const float> w = input.w, warm = input.warm;
   require_size(out, w.size(), name.c_str(), "out");
   require_no_alias(w, out, name.c_str());
   const MethodTraits t = traits(method);
-  if (t.uses_curvature) require_size(d, w.size(), name.c_str(), "d");
+  if (t.uses_curvature) require_size(input.d, w.size(), name.c_str());
   if (t.uses_warm_start) require_size(warm, w.size(), name.c_str(), "warm");
+  // The solvers that take d as values get the view written out (none when d is values).
+  std::vector<float> buffer;
+  auto values = [&] {
+    if (input.d.kind == Curvature::Kind::values) return input.d.data;
+    buffer = input.d.materialize(w.size());
+    return std::span<const float>(buffer);
+  };
 
   switch (method) {
     case Method::fpn:
@@ -29,18 +38,26 @@ Scales quantize(Method method, std::span<const float> w, std::span<const float> 
     case Method::bwn: return bwn(w, out);
     case Method::twn: return twn(w, out);
     case Method::ttq:
-      throw Error("quantize: ttq scales are trained parameters owned by the caller; use ttq_forward(w, wp, wn, t, out) "
-                  "and ttq_backward(...) from quant/baselines.h");
+      ttq_forward(w, input.trained.positive, input.trained.negative, options.ttq_threshold, out);
+      return input.trained;
     case Method::dorefa: return dorefa(w, options.bits, out);
-    case Method::lab: return lab(w, d, out, trace);
-    case Method::lat_e: return lat_exact(w, d, out, options.code_faithful, trace);
-    case Method::lat_a: return lat_alternating(w, d, warm, out, options, trace);
-    case Method::lat2_e: return lat2_exact(w, d, out, options.code_faithful, trace);
-    case Method::lat2_a: return lat2_alternating(w, d, warm, out, options, trace);
-    case Method::laq_linear: return laq_linear(w, d, warm, out, options, trace);
-    case Method::laq_log: return laq_log(w, d, warm, out, options, trace);
+    case Method::lab: return lab(w, values(), out, trace);
+    case Method::lat_e: return lat_exact(w, input.d, out, options.code_faithful, trace);
+    case Method::lat_a: return lat_alternating(w, values(), warm, out, options, trace);
+    case Method::lat2_e: return lat2_exact(w, input.d, out, options.code_faithful, trace);
+    case Method::lat2_a: return lat2_alternating(w, values(), warm, out, options, trace);
+    case Method::laq_linear: return laq_linear(w, values(), warm, out, options, trace);
+    case Method::laq_log: return laq_log(w, values(), warm, out, options, trace);
   }
   throw Error("quantize: invalid method value");
+}
+
+Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,
+                std::span<float> out, const Options& options, Trace* trace) {
+  if (method == Method::ttq)
+    throw Error("quantize: ttq scales are trained parameters owned by the caller; pass them in Input::trained "
+                "to quantize(method, input, ...), or call ttq_forward(w, wp, wn, t, out) from quant/baselines.h");
+  return quantize(method, Input{w, Curvature::values(d), warm, {}}, out, options, trace);
 }
 
 void initial_warm_start(std::span<const float> w_init, std::span<float> warm) {

@@ -1,25 +1,38 @@
 #pragma once
 // The one entry point the optimizer stage calls: quantize one tensor (or one row of it,
 // for per-channel scales) with any method by name. Each method also has its own function
-// in its own header (binary.h, ternary_exact.h, alternating.h, baselines.h).
+// in its own header (binary.h, ternary_exact.h, alternating.h, baselines.h); adding a
+// method means a row in method.cpp, a case here, and its solver.
 #include <span>
 
-#include "quant/explain.h"
+#include "quant/curvature.h"
 #include "quant/method.h"
 #include "quant/options.h"
+#include "quant/trace.h"
 
 namespace laq::quant {
 
-// w: latent weights (n). d: curvature (n values > 0; may be empty for methods whose traits
-// say !uses_curvature). warm: the previous quantized values (n; may be empty for methods
-// that do not use a warm start). out: n quantized values; may alias warm, may not alias w.
-// Returns the scale(s) used; one-scale methods return positive == negative. A NaN or inf in
-// w or d throws laq::Error (fpn copies w as it is); every solver checks this itself, at
-// the cost of a test on sums or passes it makes anyway.
-//
-// ttq is not run here: its scales are trained parameters owned by the caller, so call
-// ttq_forward / ttq_backward (baselines.h) directly; quantize(Method::ttq, ...) throws
-// laq::Error saying so. dorefa's gradient also needs dorefa_backward.
+// What a method may read besides its options. Each method reads only what its traits say
+// (method.h); the rest may be left empty.
+struct Input {
+  std::span<const float> w;     // latent weights (n)
+  Curvature d;                  // n curvatures > 0, as values or as a view of Adam's v (curvature.h)
+  std::span<const float> warm;  // the previous quantized values (n), for the alternating solvers
+  Scales trained;               // ttq: the trained scales the caller owns and updates
+};
+
+// The one entry point every method goes through: quantize one tensor (or one row of it, for
+// per-channel scales). out: n quantized values; may alias warm, may not alias w. Returns the
+// scale(s) used; one-scale methods return positive == negative. A NaN or inf in w or d
+// throws laq::Error (fpn copies w as it is); every solver checks this itself, at the cost of
+// a test on sums or passes it makes anyway. The exact ternary solvers read a view of d as it
+// is; the others take d as values, so a view is written into a buffer for them first.
+// dorefa's and ttq's gradients also need dorefa_backward / ttq_backward (baselines.h).
+Scales quantize(Method method, const Input& input, std::span<float> out, const Options& options,
+                Trace* trace = nullptr);
+
+// The same with d as values (may be empty when the method does not use it). Refuses ttq,
+// whose trained scales only the Input form carries.
 Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,
                 std::span<float> out, const Options& options, Trace* trace = nullptr);
 

@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "quant/common.h"
+#include "quant/checks.h"
+#include "quant/objective.h"
 #include "quant/top_support.h"
 
 namespace laq::quant {
@@ -17,11 +18,18 @@ namespace {
 
 // An explicit d is tested here (the searches test w on their first pass); the training path
 // reads d through a view of Adam's v, which is NaN only where the weights already are.
-void check(std::span<const float> w, std::span<const float> d, std::span<float> out, const char* function) {
-  require_size(d, w.size(), function, "d");
+void check(std::span<const float> w, const Curvature& d, std::span<float> out, const char* function) {
+  require_size(d, w.size(), function);
   require_size(out, w.size(), function, "out");
   require_no_alias(w, out, function);
-  if (!all_finite(d)) throw_non_finite(function);
+  if (d.kind == Curvature::Kind::values && !all_finite(d.data)) throw_non_finite(function);
+}
+
+// The authors' solvers sort and index d, so they take it as values.
+std::span<const float> values_of(const Curvature& d, std::size_t n, std::vector<float>& buffer) {
+  if (d.kind == Curvature::Kind::values) return d.data;
+  buffer = d.materialize(n);
+  return buffer;
 }
 
 std::string number(double x) {
@@ -122,11 +130,12 @@ Scales lat2_exact_code(std::span<const float> w, std::span<const float> d, std::
 
 }  // namespace
 
-Scales lat_exact(std::span<const float> w, std::span<const float> d, std::span<float> out, bool code_faithful,
+Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful,
                  Trace* trace) {
   check(w, d, out, "lat_exact");
   if (w.empty()) return {};
-  if (code_faithful) return lat_exact_code(w, d, out, trace);
+  std::vector<float> buffer;
+  if (code_faithful) return lat_exact_code(w, values_of(d, w.size(), buffer), out, trace);
   const float alpha = static_cast<float>(best_support(w, d, Side::all, trace).alpha());
   const Scales scales{alpha, alpha};
   write_ternary(w, scales, out);
@@ -134,33 +143,8 @@ Scales lat_exact(std::span<const float> w, std::span<const float> d, std::span<f
 }
 
 Scales lat_exact_sorted(std::span<const float> w, std::span<const float> d, std::span<float> out, Trace* trace) {
-  check(w, d, out, "lat_exact_sorted");
+  check(w, Curvature::values(d), out, "lat_exact_sorted");
   const float alpha = static_cast<float>(best_support_sorted(w, d, Side::all, trace).alpha());
-  const Scales scales{alpha, alpha};
-  write_ternary(w, scales, out);
-  return scales;
-}
-
-Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<float> out, bool code_faithful,
-                  Trace* trace) {
-  check(w, d, out, "lat2_exact");
-  if (w.empty()) return {};
-  if (code_faithful) return lat2_exact_code(w, d, out, trace);
-  const auto [positive, negative] = best_support_both_sides(w, Curvature::values(d), trace);
-  const Scales scales{static_cast<float>(positive.alpha()), static_cast<float>(negative.alpha())};
-  write_ternary(w, scales, out);
-  return scales;
-}
-
-Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful,
-                 Trace* trace) {
-  if (d.kind == Curvature::Kind::values) return lat_exact(w, d.data, out, code_faithful, trace);
-  require_size(d, w.size(), "lat_exact");
-  require_size(out, w.size(), "lat_exact", "out");
-  require_no_alias(w, out, "lat_exact");
-  if (w.empty()) return {};
-  if (code_faithful) return lat_exact_code(w, d.materialize(w.size()), out, trace);
-  const float alpha = static_cast<float>(best_support(w, d, Side::all, trace).alpha());
   const Scales scales{alpha, alpha};
   write_ternary(w, scales, out);
   return scales;
@@ -168,12 +152,10 @@ Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> 
 
 Scales lat2_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful,
                   Trace* trace) {
-  if (d.kind == Curvature::Kind::values) return lat2_exact(w, d.data, out, code_faithful, trace);
-  require_size(d, w.size(), "lat2_exact");
-  require_size(out, w.size(), "lat2_exact", "out");
-  require_no_alias(w, out, "lat2_exact");
+  check(w, d, out, "lat2_exact");
   if (w.empty()) return {};
-  if (code_faithful) return lat2_exact_code(w, d.materialize(w.size()), out, trace);
+  std::vector<float> buffer;
+  if (code_faithful) return lat2_exact_code(w, values_of(d, w.size(), buffer), out, trace);
   const auto [positive, negative] = best_support_both_sides(w, d, trace);
   const Scales scales{static_cast<float>(positive.alpha()), static_cast<float>(negative.alpha())};
   write_ternary(w, scales, out);

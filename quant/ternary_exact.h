@@ -21,27 +21,32 @@
 // All-zero input: every output is 0 and the scale is 0.
 #include <span>
 
-#include "quant/common.h"
-#include "quant/explain.h"
+#include "quant/curvature.h"
 #include "quant/options.h"
+#include "quant/trace.h"
 
 namespace laq::quant {
 
-// w, d: n values (d > 0); out: n values, may not alias w.
-Scales lat_exact(std::span<const float> w, std::span<const float> d, std::span<float> out, bool code_faithful = false,
-                 Trace* trace = nullptr);
-// The sort-based correct solver (the readable reference the fast default is tested against).
-Scales lat_exact_sorted(std::span<const float> w, std::span<const float> d, std::span<float> out,
-                        Trace* trace = nullptr);
-
-Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<float> out, bool code_faithful = false,
-                  Trace* trace = nullptr);
-
-// The same two solvers reading the curvature through a view (quant/common.h: e.g. Adam's v
-// with d = sqrt(v) + eps formed on the fly): bit-identical results, no d buffer.
+// w: n values; d: n curvatures > 0, given as values or as a view (quant/curvature.h: e.g.
+// Adam's v, with d = sqrt(v) + eps formed on the fly; the same bits, no d buffer);
+// out: n values, may not alias w.
 Scales lat_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful = false,
                  Trace* trace = nullptr);
 Scales lat2_exact(std::span<const float> w, const Curvature& d, std::span<float> out, bool code_faithful = false,
                   Trace* trace = nullptr);
+
+// d given as values.
+inline Scales lat_exact(std::span<const float> w, std::span<const float> d, std::span<float> out,
+                        bool code_faithful = false, Trace* trace = nullptr) {
+  return lat_exact(w, Curvature::values(d), out, code_faithful, trace);
+}
+inline Scales lat2_exact(std::span<const float> w, std::span<const float> d, std::span<float> out,
+                         bool code_faithful = false, Trace* trace = nullptr) {
+  return lat2_exact(w, Curvature::values(d), out, code_faithful, trace);
+}
+
+// The sort-based correct solver (the readable reference the fast default is tested against).
+Scales lat_exact_sorted(std::span<const float> w, std::span<const float> d, std::span<float> out,
+                        Trace* trace = nullptr);
 
 }  // namespace laq::quant

@@ -19,25 +19,11 @@
 #include <cstddef>
 #include <span>
 
-#include "quant/common.h"
-#include "quant/explain.h"
+#include "quant/curvature.h"
+#include "quant/support.h"
+#include "quant/trace.h"
 
 namespace laq::quant {
-
-// Which elements take part, and their magnitude.
-enum class Side {
-  all,       // every element, magnitude |w| (one-scale ternary)
-  positive,  // only w > 0, magnitude w (alpha+ of the two-scale ternary)
-  negative,  // only w < 0, magnitude -w (alpha-); exact zeros belong to neither side
-};
-
-struct Support {
-  std::size_t size = 0;  // the chosen prefix length j (0 only when the side is empty)
-  double sum_dw = 0;     // P_j
-  double sum_d = 0;      // D_j
-  // The optimal scale of this support: 2 c_j = P_j / D_j (0 for an empty side).
-  double alpha() const { return sum_d > 0 ? sum_dw / sum_d : 0.0; }
-};
 
 // The readable reference: sort the magnitudes, scan the prefixes. O(n log n).
 // With a trace, records the table of prefixes (docs/algorithms.md §2.2) around the choice.
@@ -59,13 +45,12 @@ Support best_support_sorted(std::span<const float> w, std::span<const float> d, 
 //     tightened with their real smallest and largest magnitude, and the bins that still
 //     could beat the best edge are sorted and scanned exactly, in decreasing order of
 //     peak. Typically a handful of bins.
-// The passes run on fixed chunks of 2^20 elements over engine::parallel_tasks, each with
-// its own partial sums, added in chunk order: the same bits on any thread count.
+// The passes run on fixed chunks of 2^20 elements through the caller's runner
+// (quant/runner.h), each with its own partial sums, added in chunk order: the same bits on
+// any thread count.
 // The curvature can be read through a view (e.g. Adam's v, d = sqrt(v) + eps formed on the
 // fly with the same float operations): identical results, no d buffer.
 Support best_support_histogram(std::span<const float> w, const Curvature& d, Side side, std::size_t bins,
-                               Trace* trace = nullptr);
-Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
                                Trace* trace = nullptr);
 
 // Both sides of the two-scale ternary, {w > 0, w < 0}: the same answers as two
@@ -74,7 +59,15 @@ std::array<Support, 2> best_support_both_sides(std::span<const float> w, const C
 
 // Picks the sorted reference for small inputs (or when tracing, because its table is what
 // a student can follow) and the histogram solver otherwise.
-Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr);
 Support best_support(std::span<const float> w, const Curvature& d, Side side, Trace* trace = nullptr);
+
+// d given as values.
+inline Support best_support_histogram(std::span<const float> w, std::span<const float> d, Side side, std::size_t bins,
+                                      Trace* trace = nullptr) {
+  return best_support_histogram(w, Curvature::values(d), side, bins, trace);
+}
+inline Support best_support(std::span<const float> w, std::span<const float> d, Side side, Trace* trace = nullptr) {
+  return best_support(w, Curvature::values(d), side, trace);
+}
 
 }  // namespace laq::quant

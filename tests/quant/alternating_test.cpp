@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "quant/alternating.h"
-#include "quant/common.h"
+#include "quant/checks.h"
+#include "quant/curvature.h"
+#include "quant/objective.h"
 #include "quant/quantize.h"
 #include "quant/ternary_exact.h"
 #include "tests/quant/quant_test_util.h"

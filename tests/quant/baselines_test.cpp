@@ -95,6 +95,17 @@ TEST(Ttq, ScaleGradientsMatchFiniteDifferences) {
   EXPECT_NEAR(grad_wn, (loss(0.7f, 0.9f + h) - loss(0.7f, 0.9f - h)) / (2 * h), 1e-4);
 }
 
+TEST(Ttq, QuantizeTakesTheTrainedScalesFromItsInput) {
+  const std::vector<float> w = {0.5f, -0.01f, -0.8f};
+  std::vector<float> via(3), direct(3);
+  Options options;
+  const Scales s = quantize(Method::ttq, Input{w, {}, {}, {0.7f, 0.9f}}, via, options);
+  ttq_forward(w, 0.7f, 0.9f, options.ttq_threshold, direct);
+  EXPECT_EQ(via, direct);
+  EXPECT_EQ(s.positive, 0.7f);
+  EXPECT_EQ(s.negative, 0.9f);
+}
+
 TEST(Ttq, QuantizePointsToTheDedicatedFunctions) {
   const std::vector<float> w = {0.5f};
   std::vector<float> out(1);

@@ -1,9 +1,12 @@
 // The O(n) histogram support search equals the sort-based reference.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <thread>
 
-#include "engine/threads.h"
+#include "quant/objective.h"
+#include "quant/runner.h"
 #include "quant/ternary_exact.h"
 #include "quant/top_support.h"
 #include "tests/quant/quant_test_util.h"
@@ -105,10 +108,19 @@ TEST(HistogramSupport, BothSidesAtOnceEqualOneSearchPerSideAndTheSortedReference
   }
 }
 
+// Runs the tasks on two threads, the odd ones on a second thread: whatever the order and the
+// threads, the chunks' partial results must combine to the same bits.
+void run_on_two_threads(std::size_t count, const std::function<void(std::size_t)>& task) {
+  std::thread other([&] {
+    for (std::size_t i = 1; i < count; i += 2) task(i);
+  });
+  for (std::size_t i = 0; i < count; i += 2) task(i);
+  other.join();
+}
+
 // Past 2^20 elements the passes run on several chunks, each with its own partial histogram,
-// on the engine's pool: still the sorted answer, and the same bits on one or two threads.
+// through the caller's runner: still the sorted answer, and the same bits serially or on two threads.
 TEST(HistogramSupport, SeveralChunksOnOneAndTwoThreadsEqualTheSortedReference) {
-  const int saved = engine::threads();
   int seed = 500;
   for (Shape shape : {Shape::gaussian, Shape::many_zeros}) {
     std::mt19937 rng(++seed);
@@ -120,9 +132,9 @@ TEST(HistogramSupport, SeveralChunksOnOneAndTwoThreadsEqualTheSortedReference) {
     const std::vector<float> values = d.materialize(n);
     for (Side side : {Side::all, Side::positive, Side::negative}) {
       const std::string where = "shape=" + std::to_string(int(shape)) + " side=" + std::to_string(int(side));
-      engine::set_threads(1);
+      set_runner({});
       const Support one = best_support(w, d, side);
-      engine::set_threads(2);
+      set_runner(run_on_two_threads);
       const Support two = best_support(w, d, side);
       expect_same(one, best_support_sorted(w, values, side), where);
       EXPECT_EQ(one.size, two.size) << where;
@@ -130,7 +142,7 @@ TEST(HistogramSupport, SeveralChunksOnOneAndTwoThreadsEqualTheSortedReference) {
       EXPECT_EQ(one.sum_d, two.sum_d) << where;
     }
   }
-  engine::set_threads(saved);
+  set_runner({});
 }
 
 }  // namespace

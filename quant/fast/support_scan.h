@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "quant/top_support.h"
+#include "quant/support.h"
 
 namespace laq::quant::scan {
 

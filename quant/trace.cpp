@@ -1,4 +1,4 @@
-#include "quant/explain.h"
+#include "quant/trace.h"
 
 #include <cstdio>
 

@@ -1,12 +1,12 @@
-#include "quant/histogram.h"
+#include "quant/fast/histogram.h"
 
 #include <algorithm>
 #include <bit>
 #include <limits>
 #include <string>
 
-#include "engine/error.h"
-#include "quant/support_scan.h"
+#include "base/error.h"
+#include "quant/fast/support_scan.h"
 
 namespace laq::quant::histogram {
 using scan::Best;

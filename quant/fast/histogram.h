@@ -18,10 +18,11 @@
 #include <utility>
 #include <vector>
 
-#include "quant/common.h"
-#include "quant/explain.h"
-#include "quant/support_scan.h"
-#include "quant/top_support.h"
+#include "quant/checks.h"
+#include "quant/curvature.h"
+#include "quant/trace.h"
+#include "quant/fast/support_scan.h"
+#include "quant/support.h"
 
 namespace laq::quant::histogram {
 
