@@ -3,47 +3,22 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/fast_math.h"
 #include "engine/parallel_gemms.h"
+#include "engine/scratch.h"
 #include "engine/threads.h"
 
 namespace laq::engine {
 namespace {
-
-// ---- Fast activations ---------------------------------------------------------------------
-// Branch-free so the gate loops vectorise (glibc's expf does not without -ffast-math).
-// exp: x = n·ln2 + r with n rounded to nearest (|r| <= ln2/2), Cephes' degree-6 polynomial
-// for e^r (relative error about 1e-7), 2^n from the exponent bits; x is clamped to
-// [-87, 88] so 2^n stays a normal float. tanh(x) = 1 - 2/(1 + e^{2x}) has an absolute error
-// of about 1e-7 (not a relative one near 0), which is what the cell needs.
-inline float fast_exp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  // Round to nearest by the 1.5·2^23 trick (std::floor/nearbyint do not vectorise here).
-  constexpr float kRound = 12582912.0f;
-  const float n = (x * 1.44269504088896341f + kRound) - kRound;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // ln2 split in two for accuracy
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float er = p * r * r + r + 1.0f;
-  const float scale = std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
-  return er * scale;
-}
-inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
-inline float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
 
 // One cell step for one sequence, j over the H units. Separate functions with restrict
 // parameters so that GCC vectorises them (it does not trust restrict locals in a loop body).
@@ -84,62 +59,15 @@ __attribute__((noinline)) void cell_backward(int64_t n, float clip, float* __res
   }
 }
 
-// Scratch storage that is written before it is read (no zero fill), recycled between calls.
 // A training loop runs the op at one size every step; handing its ~130 MB of scratch back to
-// the OS after each step and faulting it in again costs about a tenth of the step. Freed
-// blocks wait in a small pool (at most kPoolBlocks, reused only at exactly the same size);
-// contents never carry over in any way that matters, since every block is fully written
-// before it is read.
-constexpr size_t kPoolBlocks = 8;
-
-struct Pool {
-  std::mutex mutex;
-  std::vector<std::pair<int64_t, std::unique_ptr<float[]>>> blocks;
-};
-Pool& pool() {
-  static Pool p;
+// the OS after each step and faulting it in again costs about a tenth of the step, so its
+// buffers come from a process-wide pool (engine/scratch.h) of at most 8 blocks.
+ScratchPool& pool() {
+  static ScratchPool p(8);
   return p;
 }
-
-class Buffer {
- public:
-  Buffer() = default;
-  explicit Buffer(int64_t n) : n_(n) {
-    Pool& p = pool();
-    {
-      std::lock_guard lock(p.mutex);
-      for (auto it = p.blocks.begin(); it != p.blocks.end(); ++it)
-        if (it->first == n) {
-          data_ = std::move(it->second);
-          p.blocks.erase(it);
-          return;
-        }
-    }
-    data_ = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(n));
-  }
-  Buffer(Buffer&&) = default;
-  Buffer& operator=(Buffer&& other) {
-    release();
-    n_ = other.n_;
-    data_ = std::move(other.data_);
-    return *this;
-  }
-  ~Buffer() { release(); }
-  float* get() const { return data_.get(); }
-  float& operator[](int64_t i) const { return data_[i]; }
-
- private:
-  void release() {
-    if (!data_) return;
-    Pool& p = pool();
-    std::lock_guard lock(p.mutex);
-    if (p.blocks.size() < kPoolBlocks) p.blocks.emplace_back(n_, std::move(data_));
-    data_.reset();
-  }
-  int64_t n_ = 0;
-  std::unique_ptr<float[]> data_;
-};
-Buffer uninitialized(int64_t n) { return Buffer(n); }
+using Buffer = PooledBuffer;
+Buffer uninitialized(int64_t n) { return Buffer(pool(), n); }
 
 struct Dims {
   int64_t t, b, h, v;

@@ -3,88 +3,28 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "engine/error.h"
-#include "quant/method.h"
-#include "train/json_reader.h"
-#include "train/text_input.h"
+#include "train/experiments/preset.h"
 
 namespace laq::train {
-namespace fs = std::filesystem;
 
 namespace {
 
-using Value = JsonValue;
-using Flat = FlatJson;
-
-const Value& need(const Flat& f, const std::string& key, Value::Kind kind) {
-  const auto it = f.find(key);
-  if (it == f.end()) throw Error("missing key \"" + key + "\"");
-  if (it->second.kind != kind)
-    throw Error("key \"" + key + "\" is not a " + (kind == Value::number ? "number" : "string"));
-  return it->second;
-}
-double need_number(const Flat& f, const std::string& key) { return need(f, key, Value::number).num; }
-// Counts (epochs, bits, seeds): a whole number a double holds exactly, so the cast is defined.
-int64_t need_integer(const Flat& f, const std::string& key) {
-  const double v = need_number(f, key);
-  if (v != std::floor(v) || std::fabs(v) > 9007199254740992.0)
-    throw Error("key \"" + key + "\" is not a whole number in range");
-  return static_cast<int64_t>(v);
-}
-std::string need_string(const Flat& f, const std::string& key) { return need(f, key, Value::string).str; }
-bool flag(const Flat& f, const std::string& key) {
-  const auto it = f.find(key);
-  return it != f.end() && it->second.kind == Value::boolean && it->second.num != 0;
-}
-
-bool method_needs_bits(const std::string& method) {
-  try {
-    return quant::traits(quant::parse_method(method)).needs_bits;
-  } catch (const Error&) {
-    return true;  // a method this build does not know: keep its bits apart, to be safe
-  }
-}
-
-// The run's identity, from the config object of any of its lines.
-void read_identity(const Flat& f, RunRecord& r) {
-  r.experiment = need_string(f, "config.experiment");
-  r.method = need_string(f, "config.method");
-  const RowKey key = row_key(r.method, need_integer(f, "config.bits"),
-                             flag(f, "config.code_faithful") ? "code-faithful"
-                             : flag(f, "config.per_channel") ? "per-channel"
-                                                             : "");
-  r.bits = key.bits;
-  r.variant = key.variant;
-  r.epochs = need_integer(f, "config.epochs");
-  r.seed = need_integer(f, "seed");
-  // Results written before the "metric" key existed: the metric is the stem of the keys.
-  if (f.count("metric")) r.metric = need_string(f, "metric");
-  else if (f.count("val_error") || f.count("best_val_error")) r.metric = "error";
-  else if (f.count("val_cross_entropy") || f.count("best_val_cross_entropy")) r.metric = "cross_entropy";
-  else throw Error("missing key \"metric\"");
-  if (r.metric != "error" && r.metric != "cross_entropy")
-    throw Error("unknown metric \"" + r.metric + "\" (expected error or cross_entropy)");
-}
-
 struct ColumnDef {
-  const char* table;
+  std::string table;
   Column column;
 };
+// The registered experiments' columns, in the paper's order.
 const std::vector<ColumnDef>& known_columns() {
-  static const std::vector<ColumnDef> all{
-      {"feedforward", {"mnist-mlp", "mnist", "MNIST"}},
-      {"feedforward", {"cifar10-vgg", "cifar10", "CIFAR-10"}},
-      {"feedforward", {"cifar100-vgg", "cifar100", "CIFAR-100"}},
-      {"feedforward", {"svhn-vgg", "svhn", "SVHN"}},
-      {"lstm", {"warpeace-lstm", "warpeace", "War and Peace"}},
-      {"lstm", {"linux-lstm", "linux", "Linux"}},
-      {"lstm", {"ptb-lstm", "ptb", "PTB"}},
-  };
+  static const std::vector<ColumnDef> all = [] {
+    std::vector<ColumnDef> c;
+    for (const auto& p : experiment_presets()) c.push_back({p.table, {p.defaults.name, p.dataset, p.label}});
+    return c;
+  }();
   return all;
 }
 
@@ -109,165 +49,7 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-// ---- reading ------------------------------------------------------------------------
-
-std::vector<fs::path> find_results_files(const std::vector<fs::path>& roots) {
-  std::vector<fs::path> files;
-  for (const auto& root : roots) {
-    std::error_code ec;
-    if (!fs::is_directory(root, ec)) throw Error(root.string() + " is not a folder");
-    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) throw Error("cannot list " + root.string() + ": " + ec.message());
-      if (it->path().filename() == "results.jsonl" && it->is_regular_file(ec)) files.push_back(it->path());
-    }
-    if (ec) throw Error("cannot list " + root.string() + ": " + ec.message());
-  }
-  std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
-  return files;
-}
-
-std::vector<RunRecord> read_results_file(const fs::path& file, std::vector<std::string>* skipped) {
-  std::ifstream in = open_text_input(file, "results file");
-  std::vector<RunRecord> runs;
-  RunRecord cur;
-  bool open = false;
-  int64_t n = 0;
-  for (std::string text; std::getline(in, text);) {
-    ++n;
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    // A line is taken whole or not at all: a skipped one leaves the run as it was.
-    RunRecord next = open ? cur : RunRecord{};
-    try {
-      const Flat f = parse_json_line(text);
-      const std::string type = need_string(f, "type");
-      if (type != "epoch" && type != "result") throw Error("unknown line type \"" + type + "\"");
-      if (!open) {
-        next.file = file.string();
-        next.line = n;
-      }
-      read_identity(f, next);
-      const std::string m = next.metric;
-      if (type == "epoch") {
-        const EpochPoint p{need_integer(f, "epoch"), need_number(f, "val_" + m)};
-        while (!next.curve.empty() && next.curve.back().epoch >= p.epoch) next.curve.pop_back();
-        next.curve.push_back(p);
-        cur = std::move(next);
-        open = true;
-      } else {
-        next.finished = true;
-        next.best_epoch = need_integer(f, "best_epoch");
-        next.best_val = need_number(f, "best_val_" + m);
-        next.test_at_best_val = need_number(f, "test_" + m + "_at_best_val");
-        runs.push_back(std::move(next));
-        open = false;
-      }
-    } catch (const Error& e) {
-      const std::string where = file.string() + ":" + std::to_string(n) + ": malformed results line";
-      if (!skipped) throw Error(where + ": " + e.what());
-      skipped->push_back(where + " skipped: " + e.what());
-    }
-  }
-  if (in.bad()) throw Error("cannot read " + file.string());
-  if (open) runs.push_back(std::move(cur));
-  // The exported model beside the results belongs to the finished run whose best epoch it holds.
-  const fs::path summary = file.parent_path() / "model.json";
-  std::error_code ec;
-  if (fs::is_regular_file(summary, ec)) {
-    const ModelSize m = read_model_size(summary);
-    for (auto& r : runs)
-      if (r.finished && m.source == "best.h5" && m.epoch == r.best_epoch) r.model = m;
-  }
-  return runs;
-}
-
-ModelSize read_model_size(const fs::path& file) {
-  std::ifstream in(file);
-  std::string text;
-  if (!in || !std::getline(in, text)) throw Error("cannot read " + file.string());
-  try {
-    const Flat f = parse_json_line(text);
-    ModelSize m;
-    m.source = need_string(f, "source");
-    m.epoch = static_cast<int64_t>(need_number(f, "epoch"));
-    m.quantized_packed_bytes = static_cast<int64_t>(need_number(f, "quantized_packed_bytes"));
-    m.quantized_float_bytes = static_cast<int64_t>(need_number(f, "quantized_float_bytes"));
-    m.total_packed_bytes = static_cast<int64_t>(need_number(f, "total_packed_bytes"));
-    m.total_float_bytes = static_cast<int64_t>(need_number(f, "total_float_bytes"));
-    if (m.total_packed_bytes <= 0 || m.total_float_bytes <= 0) throw Error("sizes must be positive");
-    return m;
-  } catch (const Error& e) {
-    throw Error(file.string() + ": not a model summary written by laq export: " + e.what());
-  }
-}
-
-std::vector<PaperNumber> read_paper_numbers(const fs::path& file) {
-  std::ifstream in = open_text_input(file, "the paper's numbers");
-  std::vector<PaperNumber> out;
-  int64_t n = 0;
-  bool header = false;
-  for (std::string line; std::getline(in, line);) {
-    ++n;
-    if (n == 1) strip_utf8_bom(line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> f;
-    size_t pos = 0;
-    for (int i = 0; i < 5; ++i) {
-      const size_t c = line.find(',', pos);
-      if (c == std::string::npos) throw Error(file.string() + ":" + std::to_string(n) + ": expected 6 fields");
-      f.push_back(line.substr(pos, c - pos));
-      pos = c + 1;
-    }
-    f.push_back(line.substr(pos));
-    if (!header) {
-      if (f[0] != "table" || f[1] != "dataset" || f[2] != "method" || f[3] != "bits" || f[4] != "value" ||
-          f[5] != "source")
-        throw Error(file.string() + ":" + std::to_string(n) +
-                    ": expected the header table,dataset,method,bits,value,source");
-      header = true;
-      continue;
-    }
-    PaperNumber p;
-    p.table = f[0];
-    p.dataset = f[1];
-    p.method = f[2];
-    try {
-      p.bits = f[3].empty() ? 0 : std::stoll(f[3]);
-      (void)std::stod(f[4]);
-    } catch (const std::exception&) {
-      throw Error(file.string() + ":" + std::to_string(n) + ": bits and value must be numbers");
-    }
-    p.bits = row_key(p.method, p.bits).bits;
-    p.value = f[4];
-    p.source = f[5];
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
 // ---- grouping -----------------------------------------------------------------------
-
-const std::vector<RowKey>& paper_rows() {
-  static const std::vector<RowKey> rows{
-      {"fpn", 0, ""},    {"bc", 0, ""},     {"bwn", 0, ""},    {"lab", 0, ""},    {"twn", 0, ""},
-      {"ttq", 0, ""},    {"lat-e", 0, ""},  {"lat-a", 0, ""},  {"lat2-e", 0, ""}, {"lat2-a", 0, ""},
-      {"dorefa", 3, ""}, {"laq-linear", 3, ""}, {"laq-log", 3, ""},
-  };
-  return rows;
-}
-
-RowKey row_key(const std::string& method, int64_t bits, const std::string& variant) {
-  return {method, method_needs_bits(method) ? bits : 0, variant};
-}
-
-std::string row_label(const RowKey& key) {
-  std::string s = key.method == "fpn" ? "full precision" : key.method;
-  if (key.bits > 0) s += " (" + std::to_string(key.bits) + " bits)";
-  if (!key.variant.empty()) s += ", " + key.variant;
-  return s;
-}
 
 std::vector<ReportTable> build_tables(const std::vector<RunRecord>& runs, const std::vector<PaperNumber>& paper,
                                       const std::string& which) {

@@ -8,6 +8,7 @@
 #include "engine/error.h"
 #include "quant/method.h"
 #include "train/experiment.h"
+#include "train/experiments/preset.h"
 #include "train/run_checks.h"
 
 namespace laq::train {
@@ -27,31 +28,23 @@ std::string experiment_of(const std::string& dataset) {
 }  // namespace
 
 std::vector<std::string> table_datasets(const std::string& table) {
-  if (table == "feedforward") return {"mnist", "cifar10", "cifar100", "svhn"};
-  if (table == "lstm") return {"warpeace", "linux", "ptb"};
-  throw Error("unknown table '" + table + "' (known: feedforward, lstm)");
+  std::vector<std::string> datasets;
+  for (const auto& p : experiment_presets())
+    if (p.table == table) datasets.push_back(p.dataset);
+  if (datasets.empty()) throw Error("unknown table '" + table + "' (known: feedforward, lstm)");
+  return datasets;
 }
 
 double step_seconds(const std::string& experiment) {
-  // laq bench medians (docs/results.md, 2 threads, machine default kernels), rounded up.
-  if (experiment == "mnist-mlp") return 0.045;        // 43 ms full precision; lat-e adds ~15 ms
-  if (experiment == "cifar10-vgg") return 0.70;       // 674 ms at batch 50
-  if (experiment == "cifar100-vgg") return 1.40;      // the same net at batch 100
-  if (experiment == "svhn-vgg") return 0.20;          // half the widths: about a quarter of the work
-  if (experiment.ends_with("-lstm")) return 0.40;     // 388 ms, 1x512, 100 steps, batch 100
-  throw Error("no step cost for experiment '" + experiment + "'");
+  const ExperimentPreset* p = find_experiment_preset(experiment);
+  if (!p) throw Error("no step cost for experiment '" + experiment + "'");
+  return p->step_seconds;
 }
 
 int64_t full_steps_per_epoch(const std::string& experiment) {
-  if (experiment == "mnist-mlp") return 50000 / 100;
-  if (experiment == "cifar10-vgg") return 45000 / 50;
-  if (experiment == "cifar100-vgg") return 45000 / 100;
-  if (experiment == "svhn-vgg") return 598388 / 50;   // train + extra - 6,000 validation
-  // 100-character windows, batch 100: the training share of each corpus / 10,000 characters.
-  if (experiment == "warpeace-lstm") return 3258000 * 8 / 10 / 10000;
-  if (experiment == "linux-lstm") return 6206000 * 9 / 10 / 10000;
-  if (experiment == "ptb-lstm") return 5101000 / 10000;
-  throw Error("no data size for experiment '" + experiment + "'");
+  const ExperimentPreset* p = find_experiment_preset(experiment);
+  if (!p) throw Error("no data size for experiment '" + experiment + "'");
+  return p->full_steps_per_epoch;
 }
 
 std::vector<SweepCell> plan_sweep(const SweepRequest& r) {

@@ -1,7 +1,7 @@
 // Headers that claim 10^9 or more elements in a file of a few hundred bytes (issue 7, "a
 // reader never allocates more than the file can justify"): each reader must refuse them
 // with a laq::Error naming the file and the field, before allocating. (IDX has its own in
-// test_idx.cpp: HugeClaimedCountIsRejectedBeforeAllocation. CIFAR and the text corpora have
+// idx_test.cpp: HugeClaimedCountIsRejectedBeforeAllocation. CIFAR and the text corpora have
 // no header: they allocate exactly the file's size.)
 #include <gtest/gtest.h>
 

@@ -38,7 +38,7 @@ const char* const kCifarTrainFiles[] = {"data_batch_1.bin", "data_batch_2.bin", 
                                         "data_batch_5.bin"};
 
 // The refusals name the file's own count; the accepted split itself (with its minutes-long
-// whitening) is tested in tests/datasets/test_cifar.cpp.
+// whitening) is tested in tests/datasets/cifar_test.cpp.
 TEST(DataSplit, CifarValidationIsCutFromTheFilesOwnCount) {
   TempDir tmp;
   for (int f = 0; f < 5; ++f)
