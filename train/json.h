@@ -1,7 +1,7 @@
 #pragma once
 // A minimal JSON writer for results lines: keys in insertion order, numbers in their
 // shortest round-trip form, strings escaped. Writing only: the reader of these lines, for
-// `laq table`, is the LineParser in train/report.cpp.
+// `laq table`, is train/json_reader.h (used by train/results_file.cpp).
 #include <cstdint>
 #include <span>
 #include <string>

@@ -114,7 +114,7 @@ PackedLayer plain(PackedOp op, const std::string& name) {
   return layer;
 }
 
-// train/experiment.cpp's mnist_mlp: [fc -> bn -> relu] x depth -> fc -> bn.
+// train/experiments/mnist_mlp.cpp's mnist_mlp: [fc -> bn -> relu] x depth -> fc -> bn.
 std::vector<PackedLayer> mlp_layers(Loader& l) {
   const auto bn = batch_norm_config(l.contents.config.batch_norm);
   std::vector<PackedLayer> layers;
@@ -132,7 +132,7 @@ std::vector<PackedLayer> mlp_layers(Loader& l) {
   return layers;
 }
 
-// train/experiment.cpp's vgg: (2 x conv) - pool - (2 x conv) - pool - (2 x conv) - pool,
+// train/experiments/cifar_vgg.cpp's vgg: (2 x conv) - pool - (2 x conv) - pool - (2 x conv) - pool,
 // each conv followed by (pool,) bn, relu; flatten; fc7, fc8 with bn, relu; fc9 (+ bn9).
 std::vector<PackedLayer> vgg_layers(Loader& l) {
   const auto bn = batch_norm_config(l.contents.config.batch_norm);

@@ -13,7 +13,7 @@
 //          1/sqrt(spread + eps) (engine/batch_norm.h); not folded into the scales, because
 //          folding would round differently from the float path
 //   relu, max pool 2x2 (engine/max_pool.h), flatten
-// The layer order mirrors train/experiment.cpp (mnist_mlp, vgg); tests compare the outputs
+// The layer order mirrors train/experiments/ (mnist_mlp.cpp, cifar_vgg.cpp); tests compare the outputs
 // with the float Sequential's.
 #include <cstdint>
 #include <filesystem>
