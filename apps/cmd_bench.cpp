@@ -11,14 +11,14 @@
 #include "apps/commands.h"
 #include "apps/options.h"
 #include "engine/autograd.h"
-#include "engine/losses.h"
 #include "engine/error.h"
+#include "engine/losses.h"
 #include "engine/rng.h"
 #include "engine/threads.h"
 #include "quant/method.h"
 #include "train/checkpoint.h"
-#include "train/json.h"
 #include "train/experiment.h"
+#include "train/json.h"
 #include "train/session.h"
 
 namespace laq::apps {
@@ -42,24 +42,17 @@ int run_bench(int argc, char** argv) {
   train::RunConfig c;
   int64_t steps = 30, warmup = 5;
   po::options_description o("laq bench options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("model", po::value(&model)->default_value(model),
-       "mlp (MNIST MLP, docs/algorithms.md §3.2, batch 100), vgg (CIFAR-10 VGG-like net, 3.3, batch 50), lstm (char LSTM 1x512, vocabulary 100, 100 steps, 3.6, batch 100)")
-      ("method", po::value(&c.method)->default_value(c.method), "weight quantizer")
-      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (not with --from, which has its own)")
-      ("batch", po::value<int64_t>(), "mini-batch size, 2..1024 (default: the model's experiment)")
-      ("threads", po::value(&c.threads)->default_value(2), "threads, 1..1024")
-      ("from", po::value<std::string>(), "start from a run's checkpoint (its weights and optimizer state; "
-                                          "same experiment and method), e.g. RUN/best.h5: trained weights "
-                                          "are what the quantizers really see")
-      ("packed", po::value<std::string>(), "instead: time the forward pass of this packed model (laq export) run "
-                                           "from its codes and through the float layers, at --batch (default 1)")
-      ("steps", po::value(&steps)->default_value(steps), "timed steps (at least 20)")
-      ("warmup", po::value(&warmup)->default_value(warmup), "untimed steps first");
+  o.add_options()("help,h", "show this help")("model", po::value(&model)->default_value(model),
+                                              "mlp (MNIST MLP, docs/algorithms.md §3.2, batch 100), vgg (CIFAR-10 VGG-like net, 3.3, batch 50), lstm (char LSTM 1x512, vocabulary 100, 100 steps, 3.6, batch 100)")("method", po::value(&c.method)->default_value(c.method), "weight quantizer")("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (not with --from, which has its own)")("batch", po::value<int64_t>(), "mini-batch size, 2..1024 (default: the model's experiment)")("threads", po::value(&c.threads)->default_value(2), "threads, 1..1024")("from", po::value<std::string>(),
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "start from a run's checkpoint (its weights and optimizer state; "
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "same experiment and method), e.g. RUN/best.h5: trained weights "
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "are what the quantizers really see")("packed", po::value<std::string>(),
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             "instead: time the forward pass of this packed model (laq export) run "
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             "from its codes and through the float layers, at --batch (default 1)")("steps", po::value(&steps)->default_value(steps), "timed steps (at least 20)")("warmup", po::value(&warmup)->default_value(warmup), "untimed steps first");
   po::variables_map vm;
-  if (!parse_or_help(argc, argv, o, vm, "usage: laq bench --model mlp|vgg|lstm [--method M] [--from RUN/best.h5] [--threads N] [--steps N]\n"
-                                                  "       laq bench --packed MODEL.h5 [--batch 1] [--threads N]"))
+  if (!parse_or_help(argc, argv, o, vm,
+                     "usage: laq bench --model mlp|vgg|lstm [--method M] [--from RUN/best.h5] [--threads N] [--steps N]\n"
+                     "       laq bench --packed MODEL.h5 [--batch 1] [--threads N]"))
     return 0;
   if (vm.count("packed")) {
     const int64_t batch = vm.count("batch") ? vm["batch"].as<int64_t>() : 1;
@@ -83,7 +76,8 @@ int run_bench(int argc, char** argv) {
                                          : quant::bits_problem(method, c.bits));
   if (traits.needs_bits && !vm.count("from"))
     require(quant::bits_problem(method, c.bits).empty(), "bits", c.bits, quant::bits_problem(method, c.bits));
-  c.experiment = model == "mlp" ? "mnist-mlp" : model == "vgg" ? "cifar10-vgg" : "linux-lstm";
+  c.experiment = model == "mlp" ? "mnist-mlp" : model == "vgg" ? "cifar10-vgg"
+                                                               : "linux-lstm";
   const train::ExperimentDefaults& preset = train::experiment(c.experiment);
   c.batch = vm.count("batch") ? vm["batch"].as<int64_t>() : preset.batch;
   if (model == "lstm") c.vocab = 100;
@@ -105,7 +99,7 @@ int run_bench(int argc, char** argv) {
       return 1;
     }
     require(stored.experiment == c.experiment && stored.method == c.method, "from", from,
-             "holds a " + stored.experiment + " " + stored.method + " run, not " + c.experiment + " " + c.method);
+            "holds a " + stored.experiment + " " + stored.method + " run, not " + c.experiment + " " + c.method);
     c.bits = stored.bits;
     c.per_channel = stored.per_channel;
     c.code_faithful = stored.code_faithful;
@@ -120,7 +114,7 @@ int run_bench(int argc, char** argv) {
     train::load_checkpoint(from, progress, s.state());
   }
   engine::Rng rng(7);
-  const engine::Shape shape = model == "mlp" ? engine::Shape{c.batch, 784}
+  const engine::Shape shape = model == "mlp"   ? engine::Shape{c.batch, 784}
                               : model == "vgg" ? engine::Shape{c.batch, 3, 32, 32}
                                                : engine::Shape{c.batch, 100};
   const int64_t classes = model == "lstm" ? c.vocab : 10;
@@ -142,7 +136,7 @@ int run_bench(int argc, char** argv) {
     s.arena->zero_grads();
     engine::Var out = s.model->forward(engine::constant(x), true);
     engine::Var loss = preset.loss == train::LossKind::squared_hinge ? engine::squared_hinge(out, y)
-                                                                       : engine::softmax_cross_entropy(out, y);
+                                                                     : engine::softmax_cross_entropy(out, y);
     engine::backward(loss);
     for (size_t k = 0; k < stages.size(); ++k) {
       const auto ts = Clock::now();
@@ -152,10 +146,7 @@ int run_bench(int argc, char** argv) {
     if (i >= warmup) ms.push_back(since(t0));
   }
   train::Json j;
-  j.add("bench", "train_step").add("engine", "laq").add("model", model).add("method", c.method)
-      .add("batch", c.batch).add("threads", c.threads).add("steps", steps)
-      .add("median_ms", percentile(ms, 0.5)).add("p10_ms", percentile(ms, 0.1))
-      .add("p90_ms", percentile(ms, 0.9)).add("openblas_core", openblas_get_corename());
+  j.add("bench", "train_step").add("engine", "laq").add("model", model).add("method", c.method).add("batch", c.batch).add("threads", c.threads).add("steps", steps).add("median_ms", percentile(ms, 0.5)).add("p10_ms", percentile(ms, 0.1)).add("p90_ms", percentile(ms, 0.9)).add("openblas_core", openblas_get_corename());
   train::Json per_stage;
   for (size_t k = 0; k < stages.size(); ++k) per_stage.add(stages[k]->name(), percentile(stage_ms[k], 0.5));
   j.add("stage_median_ms", per_stage);

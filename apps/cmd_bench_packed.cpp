@@ -11,8 +11,8 @@
 #include "engine/packed_matmul.h"
 #include "engine/rng.h"
 #include "engine/threads.h"
-#include "train/json.h"
 #include "layers/lstm.h"
+#include "train/json.h"
 #include "train/packed_lstm.h"
 #include "train/packed_model.h"
 #include "train/packed_net.h"
@@ -69,15 +69,7 @@ int bench_packed_lstm(const std::string& file, int64_t threads, int64_t steps, i
     token = static_cast<int32_t>((token + 1) % net.vocab());
   });
   train::Json j;
-  j.add("bench", "sample_step").add("engine", "laq").add("model", file).add("experiment", config.experiment)
-      .add("method", config.method).add("batch", int64_t{1}).add("threads", threads).add("steps", steps)
-      .add("kernels", engine::kernel_path_name(engine::best_kernel_path()))
-      .add("packed_median_ms", percentile(packed, 0.5)).add("packed_p10_ms", percentile(packed, 0.1))
-      .add("packed_p90_ms", percentile(packed, 0.9))
-      .add("float_median_ms", percentile(full, 0.5)).add("float_p10_ms", percentile(full, 0.1))
-      .add("float_p90_ms", percentile(full, 0.9))
-      .add("speedup", percentile(full, 0.5) / percentile(packed, 0.5))
-      .add("packed_weight_bytes", net.resident_weight_bytes());
+  j.add("bench", "sample_step").add("engine", "laq").add("model", file).add("experiment", config.experiment).add("method", config.method).add("batch", int64_t{1}).add("threads", threads).add("steps", steps).add("kernels", engine::kernel_path_name(engine::best_kernel_path())).add("packed_median_ms", percentile(packed, 0.5)).add("packed_p10_ms", percentile(packed, 0.1)).add("packed_p90_ms", percentile(packed, 0.9)).add("float_median_ms", percentile(full, 0.5)).add("float_p10_ms", percentile(full, 0.1)).add("float_p90_ms", percentile(full, 0.9)).add("speedup", percentile(full, 0.5) / percentile(packed, 0.5)).add("packed_weight_bytes", net.resident_weight_bytes());
   std::cout << j.str() << std::endl;
   return 0;
 }
@@ -106,15 +98,7 @@ int bench_packed(const std::string& file, int64_t batch, int64_t threads, int64_
   });
 
   train::Json j;
-  j.add("bench", "forward").add("engine", "laq").add("model", file).add("experiment", config.experiment)
-      .add("method", config.method).add("batch", batch).add("threads", threads).add("steps", steps)
-      .add("kernels", engine::kernel_path_name(engine::best_kernel_path()))
-      .add("packed_median_ms", percentile(packed, 0.5)).add("packed_p10_ms", percentile(packed, 0.1))
-      .add("packed_p90_ms", percentile(packed, 0.9))
-      .add("float_median_ms", percentile(full, 0.5)).add("float_p10_ms", percentile(full, 0.1))
-      .add("float_p90_ms", percentile(full, 0.9))
-      .add("speedup", percentile(full, 0.5) / percentile(packed, 0.5))
-      .add("packed_weight_bytes", net.resident_weight_bytes()).add("float_weight_bytes", net.float_weight_bytes());
+  j.add("bench", "forward").add("engine", "laq").add("model", file).add("experiment", config.experiment).add("method", config.method).add("batch", batch).add("threads", threads).add("steps", steps).add("kernels", engine::kernel_path_name(engine::best_kernel_path())).add("packed_median_ms", percentile(packed, 0.5)).add("packed_p10_ms", percentile(packed, 0.1)).add("packed_p90_ms", percentile(packed, 0.9)).add("float_median_ms", percentile(full, 0.5)).add("float_p10_ms", percentile(full, 0.1)).add("float_p90_ms", percentile(full, 0.9)).add("speedup", percentile(full, 0.5) / percentile(packed, 0.5)).add("packed_weight_bytes", net.resident_weight_bytes()).add("float_weight_bytes", net.float_weight_bytes());
   std::cout << j.str() << std::endl;
   return 0;
 }

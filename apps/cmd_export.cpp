@@ -20,12 +20,9 @@ int run_export(int argc, char** argv) {
   std::string checkpoint, out;
   bool evaluate = false;
   po::options_description o("laq export options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("checkpoint", po::value(&checkpoint)->required(), "a run's checkpoint.h5")
-      ("out", po::value(&out), "packed model file (default: model.h5 beside the checkpoint); its sizes also go to "
-                               "the .json of the same name, which laq table --report reads")
-      ("evaluate", po::bool_switch(&evaluate), "also print the test error of the weights being exported");
+  o.add_options()("help,h", "show this help")("checkpoint", po::value(&checkpoint)->required(), "a run's checkpoint.h5")("out", po::value(&out),
+                                                                                                                         "packed model file (default: model.h5 beside the checkpoint); its sizes also go to "
+                                                                                                                         "the .json of the same name, which laq table --report reads")("evaluate", po::bool_switch(&evaluate), "also print the test error of the weights being exported");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq export --checkpoint RUN/checkpoint.h5 [--out FILE] [--evaluate]"))
     return 0;
@@ -63,18 +60,16 @@ int run_inspect(int argc, char** argv) {
   std::string file, data_dir;
   bool evaluate = false;
   po::options_description o("laq inspect options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("file", po::value(&file)->required(), "a packed model written by laq export")
-      ("evaluate", po::bool_switch(&evaluate), "reload the packed model and print its test error")
-      ("data", po::value(&data_dir), "dataset folder for --evaluate (default: the run's; only with --evaluate)");
+  o.add_options()("help,h", "show this help")("file", po::value(&file)->required(), "a packed model written by laq export")("evaluate", po::bool_switch(&evaluate), "reload the packed model and print its test error")("data", po::value(&data_dir), "dataset folder for --evaluate (default: the run's; only with --evaluate)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(o).positional(pos).run(), vm);
     if (vm.count("help")) {
-      std::cout << "usage: laq inspect FILE [--evaluate] [--data DIR]\n\n" << o << "\n" << kFlagRule << "\n";
+      std::cout << "usage: laq inspect FILE [--evaluate] [--data DIR]\n\n"
+                << o << "\n"
+                << kFlagRule << "\n";
       return 0;
     }
     po::notify(vm);

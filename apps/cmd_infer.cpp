@@ -16,8 +16,8 @@
 #include "engine/losses.h"
 #include "engine/packed_matmul.h"
 #include "engine/threads.h"
-#include "train/experiment.h"
 #include "layers/lstm.h"
+#include "train/experiment.h"
 #include "train/packed_lstm.h"
 #include "train/packed_model.h"
 #include "train/packed_net.h"
@@ -95,9 +95,10 @@ int infer_lstm(const std::string& model, const std::string& data_dir, int64_t ba
       for (int64_t k = 0; k < V; ++k) largest = std::max(largest, double(std::fabs(f[k] - p[k])));
     }
   }
-  std::printf("float path (laq inspect --evaluate): test cross_entropy %.4f nats; predictions differing: %lld of %lld; "
-              "largest score difference %.3g\n",
-              float_total / double(steps), (long long)differing, (long long)(steps * batch * T), largest);
+  std::printf(
+      "float path (laq inspect --evaluate): test cross_entropy %.4f nats; predictions differing: %lld of %lld; "
+      "largest score difference %.3g\n",
+      float_total / double(steps), (long long)differing, (long long)(steps * batch * T), largest);
   return 0;
 }
 
@@ -108,13 +109,7 @@ int run_infer(int argc, char** argv) {
   int64_t batch = 0, threads = 0;
   bool compare = true;
   po::options_description o("laq infer options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("model", po::value(&model)->required(), "a packed model written by laq export")
-      ("data", po::value(&data_dir), "dataset folder (default: the run's)")
-      ("batch", po::value(&batch), "examples per forward pass (default: the run's batch)")
-      ("threads", po::value(&threads), "threads (default: the run's)")
-      ("no-compare", "skip the float path (its weights are the float32 copy this command otherwise avoids)");
+  o.add_options()("help,h", "show this help")("model", po::value(&model)->required(), "a packed model written by laq export")("data", po::value(&data_dir), "dataset folder (default: the run's)")("batch", po::value(&batch), "examples per forward pass (default: the run's batch)")("threads", po::value(&threads), "threads (default: the run's)")("no-compare", "skip the float path (its weights are the float32 copy this command otherwise avoids)");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq infer --model MODEL.h5 [--data DIR] [--batch N] [--threads N]"))
     return 0;
@@ -176,11 +171,12 @@ int run_infer(int argc, char** argv) {
       for (int64_t k = 0; k < classes; ++k) largest = std::max(largest, double(std::fabs(f[k] - p[k])));
     }
   }
-  std::printf("float path (laq inspect --evaluate): test %s %s; predictions differing: %lld of %lld; "
-              "largest score difference %.3g\n",
-              train::metric_key(e.metric),
-              train::format_metric(e.metric, 100.0 * double(float_errors) / double(n)).c_str(), (long long)differing,
-              (long long)n, largest);
+  std::printf(
+      "float path (laq inspect --evaluate): test %s %s; predictions differing: %lld of %lld; "
+      "largest score difference %.3g\n",
+      train::metric_key(e.metric),
+      train::format_metric(e.metric, 100.0 * double(float_errors) / double(n)).c_str(), (long long)differing,
+      (long long)n, largest);
   return 0;
 }
 

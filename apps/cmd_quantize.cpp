@@ -75,15 +75,7 @@ int run_quantize(int argc, char** argv) {
   quant::Options options;
   bool explain = false, least_squares = false;
   po::options_description o("laq quantize options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("method", po::value(&method_name)->required(), "lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log, bwn, twn, bc, dorefa, fpn")
-      ("bits", po::value(&options.bits)->default_value(3), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (no other method takes one)")
-      ("code-faithful", po::bool_switch(&options.code_faithful), "reproduce the authors' code quirks (lat-e, lat2-e, lat2-a)")
-      ("least-squares-alpha", po::bool_switch(&least_squares), "LAQ multi-level scale by least squares instead of the code's formula (laq-linear, laq-log)")
-      ("input", po::value(&input)->required(), "CSV with header 'w,d': weight and curvature per line")
-      ("warm", po::value(&warm_file), "CSV with header 'w': the previous quantized values, for the alternating solvers (default: the TWN sign pattern of the input)")
-      ("explain", po::bool_switch(&explain), "print each step the solver took before the JSON");
+  o.add_options()("help,h", "show this help")("method", po::value(&method_name)->required(), "lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log, bwn, twn, bc, dorefa, fpn")("bits", po::value(&options.bits)->default_value(3), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (no other method takes one)")("code-faithful", po::bool_switch(&options.code_faithful), "reproduce the authors' code quirks (lat-e, lat2-e, lat2-a)")("least-squares-alpha", po::bool_switch(&least_squares), "LAQ multi-level scale by least squares instead of the code's formula (laq-linear, laq-log)")("input", po::value(&input)->required(), "CSV with header 'w,d': weight and curvature per line")("warm", po::value(&warm_file), "CSV with header 'w': the previous quantized values, for the alternating solvers (default: the TWN sign pattern of the input)")("explain", po::bool_switch(&explain), "print each step the solver took before the JSON");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq quantize --method M [--bits m] [--code-faithful] --input FILE [--warm FILE] [--explain]"))
     return 0;
@@ -105,8 +97,9 @@ int run_quantize(int argc, char** argv) {
   refuse_without_effect(vm, "least-squares-alpha", traits.least_squares_alpha_matters,
                         "only the multi-level codes (laq-linear, laq-log) have a scale it changes");
   refuse_without_effect(vm, "warm", traits.uses_warm_start,
-                        method_name + " does not start from a previous solution "
-                                      "(lat-a, lat2-a, laq-linear and laq-log do)");
+                        method_name +
+                            " does not start from a previous solution "
+                            "(lat-a, lat2-a, laq-linear and laq-log do)");
 
   const auto cols = read_csv(input, {"w", "d"});
   const std::vector<float>& w = cols[0];
@@ -134,7 +127,8 @@ int run_quantize(int argc, char** argv) {
   std::vector<double> values(out.begin(), out.end());
   train::Json j;
   j.add("method", quant::method_name(method));
-  if (traits.needs_bits) j.add("bits", options.bits); else j.add_null("bits");
+  if (traits.needs_bits) j.add("bits", options.bits);
+  else j.add_null("bits");
   j.add("scales", scales).add("values", values).add("objective", quant::objective(w, d, out));
   std::cout << j.str() << std::endl;
   return 0;

@@ -21,16 +21,10 @@ int run_sample(int argc, char** argv) {
   int64_t length = 500, seed = 1;
   double temperature = 1.0;
   po::options_description o("laq sample options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("model", po::value(&model)->required(), "a packed char-LSTM model written by laq export")
-      ("length", po::value(&length)->default_value(length), "characters to generate")
-      ("temperature", po::value(&temperature)->default_value(temperature),
-       "divides the logits: below 1 more conservative, above 1 more varied")
-      ("seed", po::value(&seed)->default_value(seed), "seed of the draws")
-      ("prime", po::value(&prime), "text read before sampling (default: a newline); every character must be in "
-                                   "the corpus")
-      ("data", po::value(&data_dir), "dataset folder, for the vocabulary (default: the run's)");
+  o.add_options()("help,h", "show this help")("model", po::value(&model)->required(), "a packed char-LSTM model written by laq export")("length", po::value(&length)->default_value(length), "characters to generate")("temperature", po::value(&temperature)->default_value(temperature),
+                                                                                                                                                                                                                       "divides the logits: below 1 more conservative, above 1 more varied")("seed", po::value(&seed)->default_value(seed), "seed of the draws")("prime", po::value(&prime),
+                                                                                                                                                                                                                                                                                                                                                                 "text read before sampling (default: a newline); every character must be in "
+                                                                                                                                                                                                                                                                                                                                                                 "the corpus")("data", po::value(&data_dir), "dataset folder, for the vocabulary (default: the run's)");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm,
                      "usage: laq sample --model MODEL.h5 [--length N] [--temperature T] [--seed S] [--prime TEXT]"))
@@ -51,8 +45,7 @@ int run_sample(int argc, char** argv) {
   std::vector<int32_t> tokens;
   for (const char ch : prime) {
     const int32_t id = vocab.id[static_cast<uint8_t>(ch)];
-    require(id >= 0, "prime", prime, "holds the byte " + std::to_string(int(static_cast<uint8_t>(ch))) +
-                                         ", which the corpus never uses");
+    require(id >= 0, "prime", prime, "holds the byte " + std::to_string(int(static_cast<uint8_t>(ch))) + ", which the corpus never uses");
     tokens.push_back(id);
   }
 

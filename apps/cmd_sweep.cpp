@@ -32,9 +32,7 @@ std::vector<std::string> sweep_args(const train::SweepRequest& r) {
     a.insert(a.end(), {"--methods", join(r.methods, [](const train::RowKey& k) { return k.method; })});
   if (!r.bits.empty()) a.insert(a.end(), {"--bits", join(r.bits, [](int64_t b) { return std::to_string(b); })});
   a.insert(a.end(), {"--seeds", std::to_string(r.seeds)});
-  const std::pair<const char*, int64_t> numbers[] = {{"--epochs", r.epochs}, {"--train-size", r.train_size},
-                                                     {"--val-size", r.val_size}, {"--steps-per-epoch", r.steps_per_epoch},
-                                                     {"--checkpoint-every", r.checkpoint_every}, {"--threads", r.threads}};
+  const std::pair<const char*, int64_t> numbers[] = {{"--epochs", r.epochs}, {"--train-size", r.train_size}, {"--val-size", r.val_size}, {"--steps-per-epoch", r.steps_per_epoch}, {"--checkpoint-every", r.checkpoint_every}, {"--threads", r.threads}};
   for (const auto& [flag, value] : numbers)
     if (value > 0) a.insert(a.end(), {flag, std::to_string(value)});
   if (!r.data_root.empty()) a.insert(a.end(), {"--data-root", fs::absolute(r.data_root).lexically_normal().string()});
@@ -55,10 +53,11 @@ void print_plan(const std::vector<train::SweepCell>& cells, int ranks) {
     std::printf("%-40s %-7s %9lld %10s  %s\n", c.name.c_str(), train::to_string(state),
                 (long long)(c.epochs * c.steps_per_epoch), train::format_duration(cost).c_str(), cmd.c_str());
   }
-  std::printf("%zu cells; estimated %s of training steps in all (2 threads per cell, docs/results.md step times; "
-              "evaluation extra), about %s on %d rank%s\n",
-              cells.size(), train::format_duration(total).c_str(),
-              train::format_duration(std::max(total / ranks, longest)).c_str(), ranks, ranks == 1 ? "" : "s");
+  std::printf(
+      "%zu cells; estimated %s of training steps in all (2 threads per cell, docs/results.md step times; "
+      "evaluation extra), about %s on %d rank%s\n",
+      cells.size(), train::format_duration(total).c_str(),
+      train::format_duration(std::max(total / ranks, longest)).c_str(), ranks, ranks == 1 ? "" : "s");
 }
 
 void emit_slurm_script(train::SweepRequest& request, const std::vector<train::SweepCell>& cells,

@@ -32,46 +32,25 @@ int run_table(int argc, char** argv) {
   SlurmChoices slurm;
   int64_t only_cell = 0;
   po::options_description o("laq table options");
-  o.add_options()
-      ("help,h", "show this help")
-      ("report", po::bool_switch(&report), "gather finished runs into the paper's tables and plots")
-      ("runs", po::value(&runs), "--report: a folder searched recursively for results.jsonl (repeatable)")
-      ("out", po::value(&out), "--report: where table.md, table.csv and the plots go (default: the first --runs); "
-                               "a sweep: the folder of its cells")
-      ("table", po::value(&which), "feedforward or lstm (--report default: every table that has runs; sweep default: feedforward)")
-      ("paper", po::value(&paper), "--report: the paper's numbers (default: docs/paper_numbers.csv of the source tree)");
-  po::options_description sweep("sweep options (without --report: train every cell of the table; under mpirun "
-                                "-np K the cells are shared out over K ranks; docs/cluster.md)");
-  sweep.add_options()
-      ("datasets", po::value(&datasets), "columns to run, comma-separated (feedforward: mnist,cifar10,cifar100,svhn; "
-                                         "lstm: warpeace,linux,ptb; default: all)")
-      ("methods", po::value(&methods), "rows to run, comma-separated (default: the paper's 13)")
-      ("bits", po::value(&bits), "bit widths of the m-bit methods (dorefa, laq-linear, laq-log), comma-separated (default: 3)")
-      ("seeds", po::value(&request.seeds)->default_value(1), "seeds 1..N per cell")
-      ("epochs", po::value(&request.epochs)->default_value(0), "epochs per cell (0: each experiment's preset)")
-      ("train-size", po::value(&request.train_size)->default_value(0), "passed to laq train (0: all)")
-      ("val-size", po::value(&request.val_size)->default_value(0), "passed to laq train (0: the preset's)")
-      ("steps-per-epoch", po::value(&request.steps_per_epoch)->default_value(0), "passed to laq train (0: all)")
-      ("checkpoint-every", po::value(&request.checkpoint_every)->default_value(0), "passed to laq train (0: epoch ends)")
-      ("threads", po::value(&request.threads)->default_value(0), "BLAS threads per cell (0: laq train's default, 2)")
-      ("data-root", po::value(&data_root), "folder holding each dataset's folder (default: laq train's data/<dataset>)")
-      ("train-arg", po::value(&train_args), "one more argument for every new cell's laq train, e.g. --train-arg=--lr=0.001 (repeatable)")
-      ("dry-run", po::bool_switch(&dry_run), "print the plan (cells, state, commands, estimated cost) and stop")
-      ("cell", po::value(&only_cell), "run only cell N of the plan (1-based, --dry-run order), in this process; "
-                                      "what each task of a --slurm-array job runs");
+  o.add_options()("help,h", "show this help")("report", po::bool_switch(&report), "gather finished runs into the paper's tables and plots")("runs", po::value(&runs), "--report: a folder searched recursively for results.jsonl (repeatable)")("out", po::value(&out),
+                                                                                                                                                                                                                                                "--report: where table.md, table.csv and the plots go (default: the first --runs); "
+                                                                                                                                                                                                                                                "a sweep: the folder of its cells")("table", po::value(&which), "feedforward or lstm (--report default: every table that has runs; sweep default: feedforward)")("paper", po::value(&paper), "--report: the paper's numbers (default: docs/paper_numbers.csv of the source tree)");
+  po::options_description sweep(
+      "sweep options (without --report: train every cell of the table; under mpirun "
+      "-np K the cells are shared out over K ranks; docs/cluster.md)");
+  sweep.add_options()("datasets", po::value(&datasets),
+                      "columns to run, comma-separated (feedforward: mnist,cifar10,cifar100,svhn; "
+                      "lstm: warpeace,linux,ptb; default: all)")("methods", po::value(&methods), "rows to run, comma-separated (default: the paper's 13)")("bits", po::value(&bits), "bit widths of the m-bit methods (dorefa, laq-linear, laq-log), comma-separated (default: 3)")("seeds", po::value(&request.seeds)->default_value(1), "seeds 1..N per cell")("epochs", po::value(&request.epochs)->default_value(0), "epochs per cell (0: each experiment's preset)")("train-size", po::value(&request.train_size)->default_value(0), "passed to laq train (0: all)")("val-size", po::value(&request.val_size)->default_value(0), "passed to laq train (0: the preset's)")("steps-per-epoch", po::value(&request.steps_per_epoch)->default_value(0), "passed to laq train (0: all)")("checkpoint-every", po::value(&request.checkpoint_every)->default_value(0), "passed to laq train (0: epoch ends)")("threads", po::value(&request.threads)->default_value(0), "BLAS threads per cell (0: laq train's default, 2)")("data-root", po::value(&data_root), "folder holding each dataset's folder (default: laq train's data/<dataset>)")("train-arg", po::value(&train_args), "one more argument for every new cell's laq train, e.g. --train-arg=--lr=0.001 (repeatable)")("dry-run", po::bool_switch(&dry_run), "print the plan (cells, state, commands, estimated cost) and stop")("cell", po::value(&only_cell),
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          "run only cell N of the plan (1-based, --dry-run order), in this process; "
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          "what each task of a --slurm-array job runs");
   po::options_description slurm_options("Slurm options (docs/cluster.md)");
-  slurm_options.add_options()
-      ("emit-slurm", po::value(&slurm.file), "write an sbatch script that runs this sweep as one MPI job, and stop")
-      ("slurm-tasks", po::value(&slurm.tasks)->default_value(4), "MPI ranks of the job; with --slurm-array: array "
-                                                                  "tasks running at once")
-      ("slurm-array", po::bool_switch(&slurm.array), "a job array instead, one cell per array task, no MPI")
-      ("slurm-partition", po::value(&slurm.partition), "#SBATCH --partition (default: the site's)")
-      ("slurm-account", po::value(&slurm.account), "#SBATCH --account (default: the user's)")
-      ("slurm-mem-per-cpu", po::value(&slurm.mem_per_cpu), "#SBATCH --mem-per-cpu, e.g. 2G (default: the site's)")
-      ("slurm-time", po::value(&slurm_time), "time limit of the job (with --slurm-array: of each task), in Slurm's "
-                                             "form (M, H:M:S, D-H:M, ...); default: 1.5 x the estimate")
-      ("slurm-cell-time", po::value(&slurm_cell_time), "time limit of one cell; the job's follows from the cells "
-                                                       "each rank runs (instead of the estimate)");
+  slurm_options.add_options()("emit-slurm", po::value(&slurm.file), "write an sbatch script that runs this sweep as one MPI job, and stop")("slurm-tasks", po::value(&slurm.tasks)->default_value(4),
+                                                                                                                                            "MPI ranks of the job; with --slurm-array: array "
+                                                                                                                                            "tasks running at once")("slurm-array", po::bool_switch(&slurm.array), "a job array instead, one cell per array task, no MPI")("slurm-partition", po::value(&slurm.partition), "#SBATCH --partition (default: the site's)")("slurm-account", po::value(&slurm.account), "#SBATCH --account (default: the user's)")("slurm-mem-per-cpu", po::value(&slurm.mem_per_cpu), "#SBATCH --mem-per-cpu, e.g. 2G (default: the site's)")("slurm-time", po::value(&slurm_time),
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "time limit of the job (with --slurm-array: of each task), in Slurm's "
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "form (M, H:M:S, D-H:M, ...); default: 1.5 x the estimate")("slurm-cell-time", po::value(&slurm_cell_time),
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "time limit of one cell; the job's follows from the cells "
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "each rank runs (instead of the estimate)");
   o.add(sweep).add(slurm_options);
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm,
@@ -100,9 +79,7 @@ int run_table(int argc, char** argv) {
       if (dry_run || !slurm.file.empty())
         throw UsageError("option '--cell' runs one cell; it cannot go with --dry-run or --emit-slurm");
     }
-    for (const auto& [flag, value] : {std::pair<const char*, int64_t>{"epochs", request.epochs}, {"train-size", request.train_size},
-                                      {"val-size", request.val_size}, {"steps-per-epoch", request.steps_per_epoch},
-                                      {"checkpoint-every", request.checkpoint_every}, {"threads", request.threads}})
+    for (const auto& [flag, value] : {std::pair<const char*, int64_t>{"epochs", request.epochs}, {"train-size", request.train_size}, {"val-size", request.val_size}, {"steps-per-epoch", request.steps_per_epoch}, {"checkpoint-every", request.checkpoint_every}, {"threads", request.threads}})
       require(value >= 0, flag, value, "must not be negative");
     require(request.threads <= engine::kMaxThreads, "threads", request.threads,
             "must be in 0.." + std::to_string(engine::kMaxThreads));
@@ -131,8 +108,7 @@ int run_table(int argc, char** argv) {
   else std::cerr << "laq table: docs/paper_numbers.csv not found beside the binary; the paper columns stay empty\n";
 
   std::vector<train::RunRecord> records;
-  for (const auto& f : train::find_results_files(std::vector<fs::path>(runs.begin(), runs.end())))
-  {
+  for (const auto& f : train::find_results_files(std::vector<fs::path>(runs.begin(), runs.end()))) {
     std::vector<std::string> skipped;
     for (auto& r : train::read_results_file(f, &skipped)) records.push_back(std::move(r));
     for (const std::string& w : skipped) std::cerr << "laq table: warning: " << w << "\n";

@@ -21,8 +21,8 @@
 #include "engine/error.h"
 #include "engine/threads.h"
 #include "quant/method.h"
-#include "train/run_folder.h"
 #include "train/run_checks.h"
+#include "train/run_folder.h"
 #include "train/trainer.h"
 
 namespace laq::apps {
@@ -156,34 +156,7 @@ int run_train(int argc, char** argv) {
     preset_names += (preset_names.empty() ? "" : ", ") + e.name;
   bool data_parallel = false;
   po::options_description o("laq train options (unset values come from the experiment's preset)");
-  o.add_options()
-      ("help,h", "show this help")
-      ("experiment", po::value(&c.experiment)->default_value(c.experiment), ("experiment preset: " + preset_names).c_str())
-      ("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision), bc, bwn, twn, ttq, dorefa, lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log")
-      ("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (no other method takes one)")
-      ("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (lat-e, lat2-e, lat2-a; docs/quantizers.md)")
-      ("per-channel", po::bool_switch(&c.per_channel), "one scale per output channel instead of per tensor (quantized methods; not the LSTMs)")
-      ("epochs", po::value<int64_t>(), "number of epochs (mnist-mlp: 50)")
-      ("batch", po::value<int64_t>(), "mini-batch size, at most the training set; at least 2 with batch norm (mnist-mlp: 100)")
-      ("lr", po::value<double>(), "initial learning rate, finite and positive (mnist-mlp: 0.01); a run whose loss or weights turn non-finite stops with exit 1, keeping its last good checkpoint")
-      ("schedule", po::value<std::string>(), "LR schedule: constant | step:E1,E2,.. (increasing) | every:N | exp:E (mnist-mlp: step:15,25)")
-      ("lr-decay", po::value<double>(), "LR factor applied by the schedule, finite and positive (mnist-mlp: 0.1; not with a constant schedule)")
-      ("optimizer", po::value(&c.optimizer)->default_value(c.optimizer), "adam | sgd")
-      ("momentum", po::value(&c.momentum)->default_value(c.momentum), "SGD momentum")
-      ("batch-norm", po::value(&c.batch_norm)->default_value(c.batch_norm), "binary-connect (std + 1e-4) | variance (not for the LSTMs, which have no batch norm)")
-      ("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation and data order")
-      ("threads", po::value(&c.threads)->default_value(c.threads), "threads, 1..1024")
-      ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(0), "also checkpoint every N steps (0: at epoch ends only)")
-      ("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs, at most an epoch's (0: all)")
-      ("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples, at most the training set (0: all)")
-      ("val-size", po::value<int64_t>(), "validation = the last N images of the training file, 1..(file size - 1) (mnist-mlp: 10000, cifar: 5000; svhn and the LSTMs have their own split)")
-      ("stop-after-steps", po::value<int64_t>(), "stop after this many steps without saving, as if killed (for resume tests)")
-      ("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")
-      ("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")
-      ("resume", po::value(&resume), "continue the run saved in this checkpoint (its configuration is used)")
-      ("data-parallel", po::bool_switch(&data_parallel), "under mpirun -np K: split each global batch over the K ranks (docs/cluster.md)")
-      ("quiet", "no progress line")
-      ("list", "list the experiment presets and their defaults");
+  o.add_options()("help,h", "show this help")("experiment", po::value(&c.experiment)->default_value(c.experiment), ("experiment preset: " + preset_names).c_str())("method", po::value(&c.method)->default_value(c.method), "weight quantizer: fpn (full precision), bc, bwn, twn, ttq, dorefa, lab, lat-e, lat-a, lat2-e, lat2-a, laq-linear, laq-log")("bits", po::value(&c.bits)->default_value(c.bits), "bit width m: laq-linear and laq-log 2..8, dorefa 1..8 (no other method takes one)")("code-faithful", po::bool_switch(&c.code_faithful), "reproduce the authors' code quirks (lat-e, lat2-e, lat2-a; docs/quantizers.md)")("per-channel", po::bool_switch(&c.per_channel), "one scale per output channel instead of per tensor (quantized methods; not the LSTMs)")("epochs", po::value<int64_t>(), "number of epochs (mnist-mlp: 50)")("batch", po::value<int64_t>(), "mini-batch size, at most the training set; at least 2 with batch norm (mnist-mlp: 100)")("lr", po::value<double>(), "initial learning rate, finite and positive (mnist-mlp: 0.01); a run whose loss or weights turn non-finite stops with exit 1, keeping its last good checkpoint")("schedule", po::value<std::string>(), "LR schedule: constant | step:E1,E2,.. (increasing) | every:N | exp:E (mnist-mlp: step:15,25)")("lr-decay", po::value<double>(), "LR factor applied by the schedule, finite and positive (mnist-mlp: 0.1; not with a constant schedule)")("optimizer", po::value(&c.optimizer)->default_value(c.optimizer), "adam | sgd")("momentum", po::value(&c.momentum)->default_value(c.momentum), "SGD momentum")("batch-norm", po::value(&c.batch_norm)->default_value(c.batch_norm), "binary-connect (std + 1e-4) | variance (not for the LSTMs, which have no batch norm)")("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation and data order")("threads", po::value(&c.threads)->default_value(c.threads), "threads, 1..1024")("checkpoint-every", po::value(&c.checkpoint_every)->default_value(0), "also checkpoint every N steps (0: at epoch ends only)")("steps-per-epoch", po::value(&c.steps_per_epoch)->default_value(0), "cap on steps per epoch, for smoke runs, at most an epoch's (0: all)")("train-size", po::value(&c.train_size)->default_value(0), "use only the first N training examples, at most the training set (0: all)")("val-size", po::value<int64_t>(), "validation = the last N images of the training file, 1..(file size - 1) (mnist-mlp: 10000, cifar: 5000; svhn and the LSTMs have their own split)")("stop-after-steps", po::value<int64_t>(), "stop after this many steps without saving, as if killed (for resume tests)")("data", po::value(&c.data_dir), "dataset folder (default: data/<dataset>, where tools/get_data.sh puts it)")("out", po::value(&c.out_dir), "output folder for results.jsonl and checkpoint.h5 (default: a new folder under runs/)")("resume", po::value(&resume), "continue the run saved in this checkpoint (its configuration is used)")("data-parallel", po::bool_switch(&data_parallel), "under mpirun -np K: split each global batch over the K ranks (docs/cluster.md)")("quiet", "no progress line")("list", "list the experiment presets and their defaults");
   po::variables_map vm;
   if (!parse_or_help(argc, argv, o, vm, "usage: laq train --experiment NAME --method M [options]")) return 0;
   if (vm.count("list")) {
@@ -270,7 +243,8 @@ int run_train(int argc, char** argv) {
       // An earlier checkpoint of a finished run (its best.h5): continuing it here would append
       // a second run to the finished run's results.
       throw UsageError("option '--resume': the run in " + run_dir.string() +
-                       " is finished and " + resume + " is one of its earlier epochs; to train on from it, copy it "
+                       " is finished and " + resume +
+                       " is one of its earlier epochs; to train on from it, copy it "
                        "into a new folder and resume it there");
     }
   }
@@ -306,9 +280,9 @@ int run_train(int argc, char** argv) {
   const train::RunConfig& rc = trainer.config();
   if (speaker)
     std::cout << "laq train: " << rc.experiment << ", method " << rc.method << ", " << rc.epochs
-            << " epochs, batch " << rc.batch << ", lr " << rc.lr << " (" << rc.schedule << " x"
-            << rc.lr_decay << "), seed " << rc.seed << ", " << rc.threads << " threads -> " << rc.out_dir
-            << (comm ? ", data-parallel over " + std::to_string(comm->size()) + " ranks" : "") << "\n";
+              << " epochs, batch " << rc.batch << ", lr " << rc.lr << " (" << rc.schedule << " x"
+              << rc.lr_decay << "), seed " << rc.seed << ", " << rc.threads << " threads -> " << rc.out_dir
+              << (comm ? ", data-parallel over " + std::to_string(comm->size()) + " ranks" : "") << "\n";
   ConsoleObserver console(vm.count("quiet") > 0);
   train::TrainObserver silent;  // the other ranks of a data-parallel run
   if (vm.count("stop-after-steps")) trainer.stop_after_steps(vm["stop-after-steps"].as<int64_t>());

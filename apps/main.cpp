@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     laq::apps::end_world(1, true);
     return 1;
   }
-  std::cerr << "laq: unknown command '" << command << "'\n" << usage;
+  std::cerr << "laq: unknown command '" << command << "'\n"
+            << usage;
   return 2;
 }

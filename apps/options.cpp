@@ -9,7 +9,9 @@ bool parse_or_help(int argc, char** argv, const po::options_description& options
   try {
     po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
     if (vm.count("help")) {
-      std::cout << usage_line << "\n\n" << options << "\n" << kFlagRule << "\n";
+      std::cout << usage_line << "\n\n"
+                << options << "\n"
+                << kFlagRule << "\n";
       return false;
     }
     po::notify(vm);

@@ -181,7 +181,7 @@ std::pair<int, int> write_plot_files(const fs::path& out, const std::vector<trai
     gp << "set terminal pngcairo size 1100," << 120 + 380 * curve_panels << " font \",11\"\n"
        << "set output \"learning_curves.png\"\n"
        << "set multiplot layout " << curve_panels << ",1 title \"Validation metric per epoch (mean over seeds; "
-                                                      "dashed: unfinished runs only)\"\n"
+                                                     "dashed: unfinished runs only)\"\n"
        << "set xlabel \"epoch\"\nset logscale y\nset grid\n"
        << "set ytics (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)\n"
        << "set key outside right top vertical\n"

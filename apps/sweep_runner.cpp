@@ -20,7 +20,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // Messages: {kind, cell, value, milliseconds}.
-enum Kind : int64_t { kReady = 1, kDone = 2, kRun = 3, kStop = 4 };
+enum Kind : int64_t { kReady = 1,
+                      kDone = 2,
+                      kRun = 3,
+                      kStop = 4 };
 // laq train's exit code for --stop-after-steps: stopped as if killed, resumable.
 constexpr int kStopped = 3;
 // Between polls, so that waiting ranks do not spin on a core a cell needs.
@@ -150,7 +153,8 @@ class Dispatcher {
     r.exit_code = code;
     r.seconds = seconds;
     const bool finished = code == 0 && train::cell_state(cells_[i]) == train::CellState::done;
-    r.state = finished ? "finished" : code == kStopped ? "stopped" : "failed";
+    r.state = finished ? "finished" : code == kStopped ? "stopped"
+                                                       : "failed";
     if (finished)
       std::printf("[%s] %s: finished in %s\n", now_text().c_str(), cells_[i].name.c_str(),
                   train::format_duration(seconds).c_str());

@@ -42,8 +42,7 @@ constexpr int64_t kBatch = 50;
 struct ConvShape {
   int64_t cin, cout, size;
 };
-constexpr ConvShape kConvs[] = {{3, 128, 32},  {128, 128, 32}, {128, 256, 16},
-                                {256, 256, 16}, {256, 512, 8},  {512, 512, 8}};
+constexpr ConvShape kConvs[] = {{3, 128, 32}, {128, 128, 32}, {128, 256, 16}, {256, 256, 16}, {256, 512, 8}, {512, 512, 8}};
 
 Tensor random_tensor(laq::engine::Shape shape, uint64_t seed) {
   std::mt19937 rng(static_cast<uint32_t>(seed));

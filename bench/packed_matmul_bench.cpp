@@ -17,7 +17,8 @@ constexpr int64_t kRows = 2048, kCols = 2048;
 
 PackedWeights make(PackedKind kind, int bits) {
   std::mt19937_64 rng(7);
-  const uint32_t levels = kind == PackedKind::binary ? 2 : kind == PackedKind::ternary ? 3 : (1u << bits) - 1;
+  const uint32_t levels = kind == PackedKind::binary ? 2 : kind == PackedKind::ternary ? 3
+                                                                                       : (1u << bits) - 1;
   std::vector<uint8_t> codes(kRows * kCols);
   for (auto& c : codes) c = static_cast<uint8_t>(rng() % levels);
   const auto at = [&](int64_t r, int64_t c) { return uint32_t(codes[r * kCols + c]); };

@@ -25,7 +25,8 @@ namespace laq::datasets {
 
 class Batcher {
  public:
-  enum class Order { shuffled, in_order };
+  enum class Order { shuffled,
+                     in_order };
 
   // Requires n >= 0 and batch >= 1 (throws laq::Error otherwise).
   Batcher(int64_t n, int64_t batch, Order order = Order::shuffled);

@@ -30,7 +30,8 @@ namespace laq::datasets {
 // split = "train" (the five data batches, in order 1..5) or "test".
 ImageSet load_cifar10(const std::filesystem::path& dir, const std::string& split);
 
-enum class Cifar100Label { fine, coarse };
+enum class Cifar100Label { fine,
+                           coarse };
 // split = "train" or "test"; labels are the fine (default, 0..99) or coarse (0..19) ones.
 ImageSet load_cifar100(const std::filesystem::path& dir, const std::string& split,
                        Cifar100Label label = Cifar100Label::fine);
@@ -43,10 +44,10 @@ struct CifarData {
 };
 
 struct CifarOptions {
-  int64_t val_size = 5000;              // val = the last val_size images of the training file, train = the rest
-  double gcn_scale = 55.0;              // pylearn2 GlobalContrastNormalization(scale=55.)
-  double zca_filter_bias = 0.1;         // pylearn2 ZCA() default
-  std::filesystem::path zca_cache;      // empty: no cache (always fit)
+  int64_t val_size = 5000;          // val = the last val_size images of the training file, train = the rest
+  double gcn_scale = 55.0;          // pylearn2 GlobalContrastNormalization(scale=55.)
+  double zca_filter_bias = 0.1;     // pylearn2 ZCA() default
+  std::filesystem::path zca_cache;  // empty: no cache (always fit)
 };
 
 // docs/algorithms.md §3.3, pylearn2 make_cifar10_gcn_whitened.py:

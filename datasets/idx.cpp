@@ -27,7 +27,12 @@ std::string hex_byte(unsigned v) {
 
 bool known_type(uint8_t code) {
   switch (code) {
-    case 0x08: case 0x09: case 0x0B: case 0x0C: case 0x0D: case 0x0E: return true;
+    case 0x08:
+    case 0x09:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x0E: return true;
     default: return false;
   }
 }
@@ -75,9 +80,11 @@ void to_host_order(std::vector<uint8_t>& bytes, std::size_t esize) {
 
 std::size_t idx_element_size(IdxType type) {
   switch (type) {
-    case IdxType::u8: case IdxType::i8: return 1;
+    case IdxType::u8:
+    case IdxType::i8: return 1;
     case IdxType::i16: return 2;
-    case IdxType::i32: case IdxType::f32: return 4;
+    case IdxType::i32:
+    case IdxType::f32: return 4;
     case IdxType::f64: return 8;
   }
   throw Error("idx_element_size: unknown IDX type code " + hex_byte(static_cast<unsigned>(type)));

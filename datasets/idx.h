@@ -38,12 +38,12 @@ std::size_t idx_element_size(IdxType type);
 const char* idx_type_name(IdxType type);
 
 struct IdxArray {
-  uint32_t magic = 0;           // the first four bytes read big-endian, e.g. 2051 for MNIST images
+  uint32_t magic = 0;  // the first four bytes read big-endian, e.g. 2051 for MNIST images
   IdxType type = IdxType::u8;
-  std::vector<int64_t> dims;    // as in the header, outermost first
-  std::vector<uint8_t> bytes;   // payload, host byte order, row-major
+  std::vector<int64_t> dims;   // as in the header, outermost first
+  std::vector<uint8_t> bytes;  // payload, host byte order, row-major
 
-  int64_t count() const;        // prod(dims)
+  int64_t count() const;  // prod(dims)
 };
 
 IdxArray read_idx(const std::filesystem::path& path);

@@ -20,14 +20,22 @@ static_assert(std::endian::native == std::endian::little, "the MAT-file reader a
 namespace {
 
 constexpr uint64_t kHeaderBytes = 128;
-constexpr uint64_t kMaxDeflateRatio = 1032;     // deflate cannot do better than about 1032:1
-constexpr uint64_t kInChunk = uint64_t{1} << 20;  // compressed bytes read per fread
+constexpr uint64_t kMaxDeflateRatio = 1032;        // deflate cannot do better than about 1032:1
+constexpr uint64_t kInChunk = uint64_t{1} << 20;   // compressed bytes read per fread
 constexpr uint64_t kOutChunk = uint64_t{1} << 30;  // bytes per inflate call (avail_out is 32-bit)
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
-uint32_t le32(const uint8_t* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
-uint16_t le16(const uint8_t* p) { uint16_t v; std::memcpy(&v, p, 2); return v; }
+uint32_t le32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint16_t le16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
 uint64_t pad8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
 struct FileCloser {
@@ -139,8 +147,10 @@ class InflateSource final : public Source {
         ended_ = true;
       } else if (rc == Z_BUF_ERROR || (rc == Z_OK && produced == 0 && zs_.avail_in == 0 && left_ == 0)) {
         if (zs_.avail_in == 0 && left_ == 0)
-          throw Error(where() + ": corrupt zlib stream: truncated (the element's compressed bytes end before the "
-                                "stream does, after " + num(total_) + " inflated bytes)");
+          throw Error(where() +
+                      ": corrupt zlib stream: truncated (the element's compressed bytes end before the "
+                      "stream does, after " +
+                      num(total_) + " inflated bytes)");
         if (rc == Z_BUF_ERROR)  // no progress with input and output space: never loop forever
           throw Error(where() + ": corrupt zlib stream (inflate made no progress after " + num(total_) + " bytes)");
       } else if (rc != Z_OK) {
@@ -289,11 +299,13 @@ void check_header(std::FILE* f, const std::string& file, uint64_t size) {
     if (std::fread(sig, 1, 8, f) == 8 && std::memcmp(sig, "\x89HDF\r\n\x1a\n", 8) == 0) hdf5 = true;
   }
   if (hdf5)
-    throw Error(file + ": header: this is a MATLAB 7.3 MAT-file (an HDF5 container); laq reads MAT-file Level 5 "
-                       "(v6/v7) only: re-save it with save -v7, or read it with an HDF5 reader");
+    throw Error(file +
+                ": header: this is a MATLAB 7.3 MAT-file (an HDF5 container); laq reads MAT-file Level 5 "
+                "(v6/v7) only: re-save it with save -v7, or read it with an HDF5 reader");
   if (text.rfind("MATLAB 5.0 MAT-file", 0) != 0)
-    throw Error(file + ": header text: does not start with \"MATLAB 5.0 MAT-file\": not a MAT-file Level 5 "
-                       "(a Level 4 MAT-file has no text header and is not supported)");
+    throw Error(file +
+                ": header text: does not start with \"MATLAB 5.0 MAT-file\": not a MAT-file Level 5 "
+                "(a Level 4 MAT-file has no text header and is not supported)");
   if (size < kHeaderBytes)
     throw Error(file + ": header truncated: " + num(size) + " bytes, a MAT-file Level 5 header has 128");
   if (h[126] == 'M' && h[127] == 'I')
@@ -354,10 +366,16 @@ const char* mat_class_name(uint32_t c) {
 
 std::size_t mat_type_size(uint32_t t) {
   switch (t) {
-    case mi_int8: case mi_uint8: return 1;
-    case mi_int16: case mi_uint16: return 2;
-    case mi_int32: case mi_uint32: case mi_single: return 4;
-    case mi_double: case mi_int64: case mi_uint64: return 8;
+    case mi_int8:
+    case mi_uint8: return 1;
+    case mi_int16:
+    case mi_uint16: return 2;
+    case mi_int32:
+    case mi_uint32:
+    case mi_single: return 4;
+    case mi_double:
+    case mi_int64:
+    case mi_uint64: return 8;
     default: return 0;
   }
 }

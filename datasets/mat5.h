@@ -47,16 +47,40 @@ namespace laq::datasets {
 
 // mi* data types (element storage).
 enum MatDataType : uint32_t {
-  mi_int8 = 1, mi_uint8 = 2, mi_int16 = 3, mi_uint16 = 4, mi_int32 = 5, mi_uint32 = 6,
-  mi_single = 7, mi_double = 9, mi_int64 = 12, mi_uint64 = 13, mi_matrix = 14,
-  mi_compressed = 15, mi_utf8 = 16, mi_utf16 = 17, mi_utf32 = 18,
+  mi_int8 = 1,
+  mi_uint8 = 2,
+  mi_int16 = 3,
+  mi_uint16 = 4,
+  mi_int32 = 5,
+  mi_uint32 = 6,
+  mi_single = 7,
+  mi_double = 9,
+  mi_int64 = 12,
+  mi_uint64 = 13,
+  mi_matrix = 14,
+  mi_compressed = 15,
+  mi_utf8 = 16,
+  mi_utf16 = 17,
+  mi_utf32 = 18,
 };
 
 // mx* array classes.
 enum MatClass : uint32_t {
-  mx_cell = 1, mx_struct = 2, mx_object = 3, mx_char = 4, mx_sparse = 5, mx_double = 6,
-  mx_single = 7, mx_int8 = 8, mx_uint8 = 9, mx_int16 = 10, mx_uint16 = 11, mx_int32 = 12,
-  mx_uint32 = 13, mx_int64 = 14, mx_uint64 = 15,
+  mx_cell = 1,
+  mx_struct = 2,
+  mx_object = 3,
+  mx_char = 4,
+  mx_sparse = 5,
+  mx_double = 6,
+  mx_single = 7,
+  mx_int8 = 8,
+  mx_uint8 = 9,
+  mx_int16 = 10,
+  mx_uint16 = 11,
+  mx_int32 = 12,
+  mx_uint32 = 13,
+  mx_int64 = 14,
+  mx_uint64 = 15,
 };
 
 const char* mat_type_name(uint32_t mi_type);    // "miUINT8", ... or "unknown"
@@ -66,14 +90,14 @@ std::size_t mat_type_size(uint32_t mi_type);
 
 struct MatVariable {
   std::string name;
-  uint32_t mx_class = 0;        // MatClass
-  uint32_t storage = 0;         // MatDataType of the real part
-  bool compressed = false;      // stored inside an miCOMPRESSED element
-  uint64_t file_offset = 0;     // offset of its top-level tag in the file
-  std::vector<int64_t> dims;    // as stored, column-major (first index fastest)
-  std::vector<uint8_t> data;    // real part, prod(dims) * mat_type_size(storage) bytes
+  uint32_t mx_class = 0;      // MatClass
+  uint32_t storage = 0;       // MatDataType of the real part
+  bool compressed = false;    // stored inside an miCOMPRESSED element
+  uint64_t file_offset = 0;   // offset of its top-level tag in the file
+  std::vector<int64_t> dims;  // as stored, column-major (first index fastest)
+  std::vector<uint8_t> data;  // real part, prod(dims) * mat_type_size(storage) bytes
 
-  int64_t count() const;        // prod(dims)
+  int64_t count() const;  // prod(dims)
   // Element i converted to double (exact for every storage type except 64-bit integers
   // beyond 2^53).
   double value(int64_t i) const;

@@ -32,9 +32,9 @@ inline constexpr int64_t kPtbWords = 10000;
 inline constexpr const char* kEos = "<eos>";
 
 struct TokenCorpus {
-  std::vector<std::string> vocab;  // id -> token
+  std::vector<std::string> vocab;                  // id -> token
   std::unordered_map<std::string, int32_t> index;  // token -> id
-  std::vector<int32_t> train, valid, test;  // id streams, <eos> included
+  std::vector<int32_t> train, valid, test;         // id streams, <eos> included
   int32_t eos = -1;
 
   int64_t size() const { return static_cast<int64_t>(vocab.size()); }

@@ -95,7 +95,7 @@ void save_zca(const std::filesystem::path& path, const Zca& zca, int64_t n, uint
 //   x         <- centred / divisor
 // It has no fitted state: "fitting on the training set" is a no-op in pylearn2.
 struct LcnOptions {
-  int kernel_size = 7;      // odd
+  int kernel_size = 7;  // odd
   double sigma = 2.0;
   double threshold = 1e-4;
 };

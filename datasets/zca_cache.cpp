@@ -123,8 +123,9 @@ Zca fit_zca_cached(const float* x, int64_t n, int64_t dim, double filter_bias, c
       if (!f.read(reinterpret_cast<char*>(all.data() + kCacheHeader), static_cast<std::streamsize>(size - kCacheHeader)))
         throw Error(file + ": read error in the ZCA cache");
       if (get<uint64_t>(all, size - 8) != hash_bytes(all.data(), size - 8, 0xC5))
-        throw Error(file + ": ZCA cache checksum: the stored checksum does not match the contents (damaged: delete it "
-                           "to refit)");
+        throw Error(file +
+                    ": ZCA cache checksum: the stored checksum does not match the contents (damaged: delete it "
+                    "to refit)");
       Zca z;
       z.dim = dim;
       z.filter_bias = filter_bias;

@@ -111,52 +111,52 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, BatchNormStats& 
 
   return make_node(std::move(y), {x, gamma, beta},
                    [=, xhat = std::move(xhat), inv = std::move(inv), sigma = std::move(sigma)](Node& self) {
-    const float* dy = self.grad.data();
-    const float* pxhat = xhat.data();
-    std::vector<double> sum_dy(l.c, 0.0), sum_dy_xhat(l.c, 0.0);
-    for_each_row(l, [&](int64_t ch, int64_t at) {
-      const float *g = dy + at, *xh = pxhat + at;
-      sum_dy[ch] += row_sum(l.s, [g](int64_t k) { return double(g[k]); });
-      sum_dy_xhat[ch] += row_sum(l.s, [g, xh](int64_t k) { return double(g[k]) * xh[k]; });
-    });
-    if (gamma->requires_grad) {
-      float* dgamma = gamma->grad_buffer().data();
-      for (int64_t ch = 0; ch < l.c; ++ch) dgamma[ch] += static_cast<float>(sum_dy_xhat[ch]);
-    }
-    if (beta->requires_grad) {
-      float* dbeta = beta->grad_buffer().data();
-      for (int64_t ch = 0; ch < l.c; ++ch) dbeta[ch] += static_cast<float>(sum_dy[ch]);
-    }
-    if (!x->requires_grad) return;
-    // dgamma and dbeta above are this process's share (the optimizer's gradient allreduce sums
-    // them); dx needs the sums over the global batch, since every x moved the statistics.
-    if (training && reduce) {
-      std::vector<double> both(sum_dy);
-      both.insert(both.end(), sum_dy_xhat.begin(), sum_dy_xhat.end());
-      reduce(both);
-      std::copy_n(both.begin(), l.c, sum_dy.begin());
-      std::copy_n(both.begin() + l.c, l.c, sum_dy_xhat.begin());
-    }
-    float* dx = x->grad_buffer().data();
-    // dx_j = a * dy_j + b + c * xhat_j per channel. In evaluation mode the running statistics
-    // are constants: a = gamma/s, b = c = 0. In training mode, with s = sqrt(var + eps), the
-    // usual a (dy - mean(dy) - xhat * mean(dy xhat)); with s = sigma + eps, d sigma/dx_j =
-    // (x_j - mu)/(N sigma) scales the last term by s/sigma.
-    std::vector<float> a(l.c), b(l.c), c(l.c);
-    for (int64_t ch = 0; ch < l.c; ++ch) {
-      const double scale = double(pg[ch]) * inv[ch];
-      a[ch] = static_cast<float>(scale);
-      if (!training) continue;
-      double k = sum_dy_xhat[ch] / count;
-      if (bc_form) k = sigma[ch] > 0 ? k * (sigma[ch] + config.eps) / sigma[ch] : 0.0;
-      b[ch] = static_cast<float>(-scale * sum_dy[ch] / count);
-      c[ch] = static_cast<float>(-scale * k);
-    }
-    for_each_row(l, [&](int64_t ch, int64_t at) {
-      const float ac = a[ch], bc = b[ch], cc = c[ch];
-      for (int64_t k = at; k < at + l.s; ++k) dx[k] += ac * dy[k] + bc + cc * pxhat[k];
-    });
-  });
+                     const float* dy = self.grad.data();
+                     const float* pxhat = xhat.data();
+                     std::vector<double> sum_dy(l.c, 0.0), sum_dy_xhat(l.c, 0.0);
+                     for_each_row(l, [&](int64_t ch, int64_t at) {
+                       const float *g = dy + at, *xh = pxhat + at;
+                       sum_dy[ch] += row_sum(l.s, [g](int64_t k) { return double(g[k]); });
+                       sum_dy_xhat[ch] += row_sum(l.s, [g, xh](int64_t k) { return double(g[k]) * xh[k]; });
+                     });
+                     if (gamma->requires_grad) {
+                       float* dgamma = gamma->grad_buffer().data();
+                       for (int64_t ch = 0; ch < l.c; ++ch) dgamma[ch] += static_cast<float>(sum_dy_xhat[ch]);
+                     }
+                     if (beta->requires_grad) {
+                       float* dbeta = beta->grad_buffer().data();
+                       for (int64_t ch = 0; ch < l.c; ++ch) dbeta[ch] += static_cast<float>(sum_dy[ch]);
+                     }
+                     if (!x->requires_grad) return;
+                     // dgamma and dbeta above are this process's share (the optimizer's gradient allreduce sums
+                     // them); dx needs the sums over the global batch, since every x moved the statistics.
+                     if (training && reduce) {
+                       std::vector<double> both(sum_dy);
+                       both.insert(both.end(), sum_dy_xhat.begin(), sum_dy_xhat.end());
+                       reduce(both);
+                       std::copy_n(both.begin(), l.c, sum_dy.begin());
+                       std::copy_n(both.begin() + l.c, l.c, sum_dy_xhat.begin());
+                     }
+                     float* dx = x->grad_buffer().data();
+                     // dx_j = a * dy_j + b + c * xhat_j per channel. In evaluation mode the running statistics
+                     // are constants: a = gamma/s, b = c = 0. In training mode, with s = sqrt(var + eps), the
+                     // usual a (dy - mean(dy) - xhat * mean(dy xhat)); with s = sigma + eps, d sigma/dx_j =
+                     // (x_j - mu)/(N sigma) scales the last term by s/sigma.
+                     std::vector<float> a(l.c), b(l.c), c(l.c);
+                     for (int64_t ch = 0; ch < l.c; ++ch) {
+                       const double scale = double(pg[ch]) * inv[ch];
+                       a[ch] = static_cast<float>(scale);
+                       if (!training) continue;
+                       double k = sum_dy_xhat[ch] / count;
+                       if (bc_form) k = sigma[ch] > 0 ? k * (sigma[ch] + config.eps) / sigma[ch] : 0.0;
+                       b[ch] = static_cast<float>(-scale * sum_dy[ch] / count);
+                       c[ch] = static_cast<float>(-scale * k);
+                     }
+                     for_each_row(l, [&](int64_t ch, int64_t at) {
+                       const float ac = a[ch], bc = b[ch], cc = c[ch];
+                       for (int64_t k = at; k < at + l.s; ++k) dx[k] += ac * dy[k] + bc + cc * pxhat[k];
+                     });
+                   });
 }
 
 }  // namespace laq::engine

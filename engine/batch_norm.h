@@ -16,10 +16,11 @@
 
 namespace laq::engine {
 
-enum class BatchNormForm { binary_connect, variance };
+enum class BatchNormForm { binary_connect,
+                           variance };
 
 struct BatchNormStats {
-  Tensor running_mean;  // [C], starts at 0
+  Tensor running_mean;    // [C], starts at 0
   Tensor running_spread;  // [C]: the std (binary_connect) or the variance; starts at 1
 };
 

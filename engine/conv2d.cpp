@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "engine/error.h"
-#include "engine/scratch.h"
 #include "engine/conv2d_winograd.h"
+#include "engine/error.h"
 #include "engine/im2col.h"
 #include "engine/parallel.h"
+#include "engine/scratch.h"
 
 namespace laq::engine {
 namespace {
@@ -56,7 +56,9 @@ ConvShapes conv_shapes(const Tensor& x, const Tensor& w, int64_t stride, int64_t
 Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorithm algorithm) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [n_, cout_, g_] = conv_shapes(x->value, w->value, stride, pad);
-  const auto n = n_; const auto cout = cout_; const auto g = g_;
+  const auto n = n_;
+  const auto cout = cout_;
+  const auto g = g_;
   const bool winograd_fits = g.kh == 3 && g.kw == 3 && stride == 1;
   if (algorithm == ConvAlgorithm::winograd && !winograd_fits)
     throw Error("conv2d: Winograd needs a 3x3 kernel at stride 1, got w " + to_string(w->value.shape()) +
@@ -134,7 +136,9 @@ Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorith
 Tensor conv2d_naive(const Tensor& x, const Tensor& w, int64_t stride, int64_t pad) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [n_, cout_, g_] = conv_shapes(x, w, stride, pad);
-  const auto n = n_; const auto cout = cout_; const auto g = g_;
+  const auto n = n_;
+  const auto cout = cout_;
+  const auto g = g_;
   Tensor y({n, cout, g.ho, g.wo});
   for (int64_t b = 0; b < n; ++b)
     for (int64_t o = 0; o < cout; ++o)

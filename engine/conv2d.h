@@ -21,7 +21,9 @@ namespace laq::engine {
 // faster as one K = 27 GEMM). The choice changes rounding only, never the function. Measured on
 // the CIFAR-10 VGG convs at batch 50 (bench/conv_bench.cpp): Winograd fwd+bwd takes 0.5-0.65x
 // the time of im2col.
-enum class ConvAlgorithm { automatic, im2col, winograd };
+enum class ConvAlgorithm { automatic,
+                           im2col,
+                           winograd };
 inline constexpr int64_t kWinogradMinChannels = 16;
 
 // Throws laq::Error naming both shapes when x is not [N, C, H, W], w not [Cout, C, kh, kw]

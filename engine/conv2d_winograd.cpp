@@ -24,8 +24,8 @@ thread_local Scratch v_scratch, m_scratch, dv_scratch, du_scratch, row_scratch;
 
 struct Plan {
   int64_t n, c, h, w, cout, pad, ho, wo;
-  int64_t th, tw;    // tiles per image along each axis: ceil(ho/2), ceil(wo/2)
-  int64_t chunk;     // images per chunk
+  int64_t th, tw;  // tiles per image along each axis: ceil(ho/2), ceil(wo/2)
+  int64_t chunk;   // images per chunk
   int64_t tiles() const { return th * tw; }
 };
 
@@ -101,7 +101,7 @@ void untransform_weight_gradient(const float* du, int64_t cout, int64_t c, float
 // Bᵀ d B for n tiles: x holds the 8 arrays X[q][k] (stride xs); out[ξ*s + u].
 [[gnu::noinline]] void input_tiles(const float* __restrict x, int64_t xs, int64_t tw,
                                    float* __restrict out, int64_t s, int64_t n) {
-  const float *p00 = x, *p01 = x + xs, *p02 = x + 2 * xs, *p03 = x + 3 * xs;  // even rows
+  const float *p00 = x, *p01 = x + xs, *p02 = x + 2 * xs, *p03 = x + 3 * xs;               // even rows
   const float *p10 = x + 4 * xs, *p11 = x + 5 * xs, *p12 = x + 6 * xs, *p13 = x + 7 * xs;  // odd
   float *v0 = out, *v1 = out + s, *v2 = out + 2 * s, *v3 = out + 3 * s, *v4 = out + 4 * s,
         *v5 = out + 5 * s, *v6 = out + 6 * s, *v7 = out + 7 * s, *v8 = out + 8 * s, *v9 = out + 9 * s,
@@ -191,7 +191,7 @@ void transform_output(const float* m, const Plan& p, int64_t b, int64_t ld, floa
       float* plane = y + (img * p.cout + o) * p.ho * p.wo;
       for (int64_t oy = 0; oy < p.ho; ++oy) {
         const float* e = blocks + (oy % 2) * 2 * n + (oy / 2) * tw;  // column 2tx
-        const float* od = e + n;                                      // column 2tx + 1
+        const float* od = e + n;                                     // column 2tx + 1
         for (int64_t tx = 0; tx < tw; ++tx) {
           row[2 * tx] = e[tx];
           row[2 * tx + 1] = od[tx];

@@ -15,7 +15,9 @@ ChannelLayout channel_layout(const Tensor& x, const char* op) {
 Var add_bias(const Var& x, const Var& b) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [n_, c_, s_] = channel_layout(x->value, "add_bias");
-  const auto n = n_; const auto c = c_; const auto s = s_;
+  const auto n = n_;
+  const auto c = c_;
+  const auto s = s_;
   check_shape(b->value, {c}, "add_bias: bias");
   Tensor y(x->value.shape());
   const float* px = x->value.data();

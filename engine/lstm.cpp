@@ -122,12 +122,12 @@ struct Saved {
   float clip = 0;
   LstmWeights w;
   LstmState init;
-  Buffer gates;     // [T, B, 4H] activated (i, f, g, o); overwritten by dz in backward
-  Tensor hbuf;      // [T+1, B, H]: slot 0 is h0, slot t+1 is h_t (the output is a view)
-  Buffer cbuf;      // [T+1, B, H]: slot 0 is c0
-  Buffer tanhc;     // [T, B, H]
-  Buffer wh_pack;   // [H, 4H]
-  Buffer wx_pack;   // [V, 4H] (dense input only)
+  Buffer gates;                 // [T, B, 4H] activated (i, f, g, o); overwritten by dz in backward
+  Tensor hbuf;                  // [T+1, B, H]: slot 0 is h0, slot t+1 is h_t (the output is a view)
+  Buffer cbuf;                  // [T+1, B, H]: slot 0 is c0
+  Buffer tanhc;                 // [T, B, H]
+  Buffer wh_pack;               // [H, 4H]
+  Buffer wx_pack;               // [V, 4H] (dense input only)
   std::vector<int32_t> tokens;  // [B, T] (token input only)
   Var x;                        // dense input only
   bool used = false;
@@ -137,7 +137,9 @@ struct Saved {
 void run_forward(Saved& s) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [T_, B_, H_, V_] = s.d;
-  const auto T = T_; const auto B = B_; const auto H = H_;
+  const auto T = T_;
+  const auto B = B_;
+  const auto H = H_;
   const int64_t G = 4 * H;
   s.wh_pack = pack4(s.w.wh, H, H);
   float* hb = s.hbuf.data();
@@ -167,7 +169,10 @@ void run_backward(Saved& s, const Tensor& dH) {
   s.used = true;
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [T_, B_, H_, V_] = s.d;
-  const auto T = T_; const auto B = B_; const auto H = H_; const auto V = V_;
+  const auto T = T_;
+  const auto B = B_;
+  const auto H = H_;
+  const auto V = V_;
   const int64_t G = 4 * H, N = T * B;
   Buffer dh = uninitialized(B * H), dc = uninitialized(B * H);
   float* h0_grad = s.init.h0 && s.init.h0->requires_grad ? s.init.h0->grad_buffer().data() : nullptr;
@@ -264,7 +269,9 @@ Var finish(const std::shared_ptr<Saved>& s, std::vector<Var> parents, Tensor* c_
   run_forward(*s);
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [T_, B_, H_, V_] = s->d;
-  const auto T = T_; const auto B = B_; const auto H = H_;
+  const auto T = T_;
+  const auto B = B_;
+  const auto H = H_;
   if (c_last) {
     *c_last = Tensor({B, H});
     std::memcpy(c_last->data(), s->cbuf.get() + T * B * H, sizeof(float) * B * H);

@@ -42,7 +42,10 @@
 
 namespace laq::engine {
 
-enum LstmGate : int { gate_i = 0, gate_f = 1, gate_c = 2, gate_o = 3 };
+enum LstmGate : int { gate_i = 0,
+                      gate_f = 1,
+                      gate_c = 2,
+                      gate_o = 3 };
 
 struct LstmWeights {
   std::array<Var, 4> wx;  // [V, H] each, gate order i, f, c, o
@@ -75,11 +78,11 @@ Var time_to_batch_major(const Var& y);
 // semantics. x is dense [T, B, V] (one-hot for tokens), dh the upstream gradient of h
 // [T, B, H]. Returns h and every gradient.
 struct LstmReference {
-  Tensor h;                       // [T, B, H]
-  Tensor c_last;                  // [B, H]
-  Tensor dx;                      // [T, B, V]
+  Tensor h;       // [T, B, H]
+  Tensor c_last;  // [B, H]
+  Tensor dx;      // [T, B, V]
   std::array<Tensor, 4> dwx, dwh, db;
-  Tensor dh0, dc0;                // [B, H]
+  Tensor dh0, dc0;  // [B, H]
 };
 LstmReference lstm_reference(const Tensor& x, const std::array<Tensor, 4>& wx,
                              const std::array<Tensor, 4>& wh, const std::array<Tensor, 4>& b,

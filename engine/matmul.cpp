@@ -27,7 +27,9 @@ Dims product_dims(const Tensor& a, const Tensor& b, bool transpose_b) {
 Var matmul(const Var& a, const Var& b, bool transpose_b) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [n_, k_, m_] = product_dims(a->value, b->value, transpose_b);
-  const auto n = n_; const auto k = k_; const auto m = m_;
+  const auto n = n_;
+  const auto k = k_;
+  const auto m = m_;
   Tensor y({n, m});
   const CBLAS_TRANSPOSE tb = transpose_b ? CblasTrans : CblasNoTrans;
   const int64_t ldb = transpose_b ? k : m;
@@ -55,7 +57,9 @@ Var matmul(const Var& a, const Var& b, bool transpose_b) {
 Tensor matmul_naive(const Tensor& a, const Tensor& b, bool transpose_b) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [n_, k_, m_] = product_dims(a, b, transpose_b);
-  const auto n = n_; const auto k = k_; const auto m = m_;
+  const auto n = n_;
+  const auto k = k_;
+  const auto m = m_;
   Tensor y({n, m});
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < m; ++j) {

@@ -36,7 +36,11 @@ inline bool better(float v, float best) { return v > best || (std::isnan(v) && !
 Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [planes_, h_, w_, ho_, wo_] = pool_shape(x->value, k, stride);
-  const auto planes = planes_; const auto h = h_; const auto w = w_; const auto ho = ho_; const auto wo = wo_;
+  const auto planes = planes_;
+  const auto h = h_;
+  const auto w = w_;
+  const auto ho = ho_;
+  const auto wo = wo_;
   Tensor y({x->value.dim(0), x->value.dim(1), ho, wo});
   auto argmax = std::make_shared<std::vector<int32_t>>(y.numel());
   const float* px = x->value.data();
@@ -89,7 +93,11 @@ Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
 Tensor max_pool2d_naive(const Tensor& x, int64_t k, int64_t stride) {
   // Copies, not structured bindings: clang before 16 cannot capture bindings in lambdas.
   const auto [planes_, h_, w_, ho_, wo_] = pool_shape(x, k, stride);
-  const auto planes = planes_; const auto h = h_; const auto w = w_; const auto ho = ho_; const auto wo = wo_;
+  const auto planes = planes_;
+  const auto h = h_;
+  const auto w = w_;
+  const auto ho = ho_;
+  const auto wo = wo_;
   Tensor y({x.dim(0), x.dim(1), ho, wo});
   for (int64_t plane = 0; plane < planes; ++plane)
     for (int64_t oy = 0; oy < ho; ++oy)

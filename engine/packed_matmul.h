@@ -24,7 +24,9 @@
 
 namespace laq::engine {
 
-enum class KernelPath { portable, avx2, avx512 };
+enum class KernelPath { portable,
+                        avx2,
+                        avx512 };
 
 const char* kernel_path_name(KernelPath path);
 bool kernel_path_supported(KernelPath path);

@@ -59,7 +59,8 @@ PackedWeights pack_signed(PackedKind kind, int64_t rows, int64_t cols, const Cod
 uint32_t PackedWeights::code(int64_t r, int64_t c) const {
   switch (kind) {
     case PackedKind::binary: return bit(*this, r, c, 0);
-    case PackedKind::ternary: return bit(*this, r, c, 0) ? 2 : bit(*this, r, c, 1) ? 0 : 1;
+    case PackedKind::ternary: return bit(*this, r, c, 0) ? 2 : bit(*this, r, c, 1) ? 0
+                                                                                   : 1;
     case PackedKind::levels: {
       uint32_t k = 0;
       for (int p = 0; p < planes; ++p) k |= uint32_t(bit(*this, r, c, p)) << p;
@@ -73,7 +74,8 @@ float PackedWeights::value(int64_t r, int64_t c) const {
   const uint32_t k = code(r, c);
   switch (kind) {
     case PackedKind::binary: return k ? positive_of(r) : -negative_of(r);
-    case PackedKind::ternary: return k == 2 ? positive_of(r) : k == 0 ? -negative_of(r) : 0.0f;
+    case PackedKind::ternary: return k == 2 ? positive_of(r) : k == 0 ? -negative_of(r)
+                                                                      : 0.0f;
     case PackedKind::levels: return table_of(r)[k];
   }
   return 0;

@@ -22,7 +22,9 @@
 
 namespace laq::engine {
 
-enum class PackedKind { binary, ternary, levels };
+enum class PackedKind { binary,
+                        ternary,
+                        levels };
 
 struct PackedWeights {
   PackedKind kind = PackedKind::ternary;

@@ -14,7 +14,7 @@ Workers& pool() {
   return workers;
 }
 
-std::mutex pool_in_use;             // held by the thread whose parallel_for owns the pool
+std::mutex pool_in_use;  // held by the thread whose parallel_for owns the pool
 thread_local bool inside_a_chunk = false;
 
 struct InsideChunk {

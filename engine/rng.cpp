@@ -29,7 +29,8 @@ uint64_t uniform_below(Rng& rng, uint64_t bound) {
   // Reject the top partial block so that every residue is equally likely.
   const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
   uint64_t x;
-  do x = rng(); while (x >= limit);
+  do x = rng();
+  while (x >= limit);
   return x % bound;
 }
 

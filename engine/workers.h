@@ -37,9 +37,9 @@ class Workers {
   std::condition_variable wake_, done_;
   const std::function<void(std::size_t, int)>* task_ = nullptr;
   std::size_t tasks_ = 0, next_ = 0;
-  int active_ = 0;            // helpers taking part in the current job
-  int in_flight_ = 0;         // tasks claimed and not yet finished
-  unsigned long job_ = 0;     // generation counter
+  int active_ = 0;         // helpers taking part in the current job
+  int in_flight_ = 0;      // tasks claimed and not yet finished
+  unsigned long job_ = 0;  // generation counter
   bool stop_ = false;
   std::exception_ptr error_;
 };

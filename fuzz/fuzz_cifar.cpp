@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::require(s.n >= 1, "CIFAR reader returned no images");
     fuzz::require(s.images.size() == static_cast<size_t>(s.n * s.image_size()), "CIFAR images != n x 3072");
     fuzz::require(s.labels.size() == static_cast<size_t>(s.n), "CIFAR labels != n");
-    const int32_t classes = !hundred ? 10 : coarse ? 20 : 100;
+    const int32_t classes = !hundred ? 10 : coarse ? 20
+                                                   : 100;
     for (int32_t l : s.labels) fuzz::require(l >= 0 && l < classes, "CIFAR label out of range");
   });
   return 0;

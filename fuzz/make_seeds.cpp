@@ -62,7 +62,8 @@ void results_seeds() {
   seed("fuzz_results", "finished", bytes_of(e1 + "\n" + e2 + "\n" + res + "\n"));
   seed("fuzz_results", "unfinished-resumed", bytes_of(e1 + "\n" + e2 + "\n" + e2 + "\n"));
   seed("fuzz_results", "torn", bytes_of(e1 + "\n" + e2.substr(0, e2.size() / 2)));
-  seed("fuzz_results", "escapes", bytes_of(R"({"a": "\u00e9\ud83d\ude00\n", "b": [1, [2, {"c": null}]], "type": "epoch"})" "\n"));
+  seed("fuzz_results", "escapes", bytes_of(R"({"a": "\u00e9\ud83d\ude00\n", "b": [1, [2, {"c": null}]], "type": "epoch"})"
+                                           "\n"));
   seed("fuzz_results", "nested", bytes_of(std::string(40, '{') + "\n" + std::string(40, '[') + "\n"));
 }
 

@@ -17,10 +17,10 @@ namespace laq::layers {
 enum class InitKind {
   zeros,
   ones,
-  constant,         // `constant`
-  fan_uniform,      // U(+-bound(fan_in, fan_out)), the bound set by the run's scheme (docs/algorithms.md §3.1)
-  uniform,          // U(+-constant), e.g. the LSTM's 0.08
-  normal,           // N(0, constant^2)
+  constant,     // `constant`
+  fan_uniform,  // U(+-bound(fan_in, fan_out)), the bound set by the run's scheme (docs/algorithms.md §3.1)
+  uniform,      // U(+-constant), e.g. the LSTM's 0.08
+  normal,       // N(0, constant^2)
 };
 
 struct Init {
@@ -30,7 +30,7 @@ struct Init {
 };
 
 struct Parameter {
-  std::string name;        // "fc1.weight": unique within the model, the key in checkpoints
+  std::string name;  // "fc1.weight": unique within the model, the key in checkpoints
   engine::Tensor latent;
   engine::Tensor value;
   engine::Tensor grad;
@@ -43,8 +43,7 @@ struct Parameter {
   int64_t output_channels() const { return latent.rank() ? latent.dim(0) : 1; }
 
   Parameter(std::string n, engine::Shape shape, Init i, bool q = false)
-      : name(std::move(n)), latent(std::move(shape)), value(latent), grad(latent.shape()),
-        init(i), quantizable(q) {}
+      : name(std::move(n)), latent(std::move(shape)), value(latent), grad(latent.shape()), init(i), quantizable(q) {}
 };
 
 }  // namespace laq::layers

@@ -8,8 +8,7 @@
 namespace laq::optim {
 
 Adam::Adam(std::string name, std::span<float> params, std::span<const float> grads, AdamConfig config)
-    : name_(std::move(name)), params_(params), grads_(grads), config_(config),
-      m_(params.size(), 0.0f), v_(params.size(), 0.0f) {
+    : name_(std::move(name)), params_(params), grads_(grads), config_(config), m_(params.size(), 0.0f), v_(params.size(), 0.0f) {
   if (params.size() != grads.size()) throw Error(name_ + ": parameter and gradient sizes differ");
 }
 

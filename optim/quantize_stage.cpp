@@ -31,8 +31,7 @@ void run_quant_on_engine_threads() {
 
 QuantizedGroup::QuantizedGroup(ParameterArena& arena, const ParameterGroup& group, quant::Method method,
                                quant::Options options, bool per_channel)
-    : group_(&group), method_(method), options_(options),
-      latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
+    : group_(&group), method_(method), options_(options), latent_(arena.values(group)), grads_(arena.grads(group)), quantized_(group.size(), 0.0f) {
   run_quant_on_engine_threads();
   int64_t rows_so_far = 0;
   for (const ArenaSlot& slot : group.slots) {
@@ -126,8 +125,7 @@ void QuantizedGroup::project_tensor(size_t k, std::span<const float> second_mome
   std::span<const float> start = warm.empty() ? std::span<const float>(q) : warm.subspan(t.offset, t.size);
   for (int64_t r = 0; r < t.rows; ++r) {
     auto part = [&](std::span<const float> s, bool used) { return used ? s.subspan(r * row, row) : std::span<const float>(); };
-    const quant::Input input{w.subspan(r * row, row), quant::Curvature::values(part(d, traits.uses_curvature)),
-                             part(start, traits.uses_warm_start), {}};
+    const quant::Input input{w.subspan(r * row, row), quant::Curvature::values(part(d, traits.uses_curvature)), part(start, traits.uses_warm_start), {}};
     store(r, quant::quantize(method_, input, q.subspan(r * row, row), options_));
   }
 }

@@ -33,7 +33,7 @@ struct QuantizedTensor {
   layers::Parameter* parameter;
   int64_t offset;  // within the group
   int64_t size;
-  int64_t rows;    // 1 for per-tensor scales; output channels for per-channel scales
+  int64_t rows;         // 1 for per-tensor scales; output channels for per-channel scales
   int64_t first_scale;  // index of row 0's scales in QuantizedGroup::scales()
 };
 
@@ -80,8 +80,8 @@ class QuantizedGroup {
   std::vector<QuantizedTensor> tensors_;
   void project_tensor(size_t k, std::span<const float> second_moment, std::span<const float> warm,
                       std::vector<float>& curvature);
-  std::vector<size_t> largest_first_;               // tensor indices, largest first (the task order)
-  std::vector<std::vector<float>> curvature_;       // per worker: d scratch for the solvers that need a buffer
+  std::vector<size_t> largest_first_;          // tensor indices, largest first (the task order)
+  std::vector<std::vector<float>> curvature_;  // per worker: d scratch for the solvers that need a buffer
   std::unique_ptr<engine::Workers> workers_ = std::make_unique<engine::Workers>();
   std::vector<float> ttq_scales_, ttq_scale_grads_;
 };
@@ -113,7 +113,7 @@ class QuantizeGradientStage : public Stage {
 
  private:
   std::shared_ptr<QuantizedGroup> group_;
-  std::vector<std::vector<float>> scratch_;  // per worker: the transformed gradient of one tensor
+  std::vector<std::vector<float>> scratch_;     // per worker: the transformed gradient of one tensor
   std::unique_ptr<Optimizer> scale_optimizer_;  // ttq only
 };
 

@@ -11,7 +11,10 @@
 namespace laq::optim {
 
 struct Schedule {
-  enum class Kind { constant, step, every, exponential };
+  enum class Kind { constant,
+                    step,
+                    every,
+                    exponential };
   Kind kind = Kind::constant;
   float initial = 0.01f;
   float factor = 1.0f;

@@ -5,8 +5,7 @@
 namespace laq::optim {
 
 Sgd::Sgd(std::string name, std::span<float> params, std::span<const float> grads, float momentum)
-    : name_(std::move(name)), params_(params), grads_(grads), momentum_(momentum),
-      velocity_(momentum > 0 ? params.size() : 0, 0.0f) {
+    : name_(std::move(name)), params_(params), grads_(grads), momentum_(momentum), velocity_(momentum > 0 ? params.size() : 0, 0.0f) {
   if (params.size() != grads.size()) throw Error(name_ + ": parameter and gradient sizes differ");
   // Written so that NaN fails too: it would pass both comparisons and skip the velocity.
   if (!(momentum >= 0 && momentum < 1)) throw Error(name_ + ": momentum must be in [0, 1)");

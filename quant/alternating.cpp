@@ -9,9 +9,9 @@
 
 #include "base/error.h"
 #include "quant/checks.h"
-#include "quant/objective.h"
 #include "quant/fast/lane_sums.h"
 #include "quant/fast/level_sweep.h"
+#include "quant/objective.h"
 
 namespace laq::quant {
 namespace {
@@ -138,7 +138,7 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
         const double a = std::fabs(double(w[i])), di = d[i];
         const double warm_pos = di * mask(warm[i] >= 0.0f), w_pos = di * mask(w[i] > 0), w_neg = di * mask(w[i] < 0);
         return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
-                                     w_pos * a,    w_pos,    w_neg * a,            w_neg};
+                                     w_pos * a, w_pos, w_neg * a, w_neg};
       });
   // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
   for (const double sum : {pos_dw, pos_d, neg_dw, neg_d}) require_finite(sum, "lat2_alternating");

@@ -34,9 +34,9 @@
 // the lowest midpoint alpha 2^-k -> alpha M_1, the others toward zero.
 #include <span>
 
-#include "quant/trace.h"
 #include "quant/levels.h"
 #include "quant/options.h"
+#include "quant/trace.h"
 
 namespace laq::quant {
 

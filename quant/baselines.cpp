@@ -2,15 +2,15 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 
 #include "base/error.h"
 #include "quant/checks.h"
-#include "quant/objective.h"
 #include "quant/fast/lane_sums.h"
+#include "quant/objective.h"
 
 namespace laq::quant {
 

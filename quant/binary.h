@@ -3,8 +3,8 @@
 // as the authors' round(hard_sigmoid(w)) does (docs/algorithms.md §2.1, §5.17).
 #include <span>
 
-#include "quant/trace.h"
 #include "quant/options.h"
+#include "quant/trace.h"
 
 namespace laq::quant {
 

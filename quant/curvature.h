@@ -15,7 +15,9 @@ namespace laq::quant {
 inline float root_curvature(float v, float eps) { return std::sqrt(v) + eps; }
 
 struct Curvature {
-  enum class Kind { values, root, constant };
+  enum class Kind { values,
+                    root,
+                    constant };
   Kind kind = Kind::constant;
   std::span<const float> data;  // d (values) or v (root); empty for constant
   float value = 0.0f;           // eps (root) or the constant

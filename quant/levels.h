@@ -25,8 +25,8 @@ enum class TieRule {
 };
 
 struct LevelSet {
-  std::vector<double> magnitudes;  // M_1 < ... < M_k = 1 (the zero level is implicit)
-  std::vector<double> midpoints;   // (M_{r-1} + M_r) / 2 for r = 1..k, with M_0 = 0
+  std::vector<double> magnitudes;            // M_1 < ... < M_k = 1 (the zero level is implicit)
+  std::vector<double> midpoints;             // (M_{r-1} + M_r) / 2 for r = 1..k, with M_0 = 0
   TieRule tie = TieRule::toward_zero;        // at midpoints 2..k
   TieRule first_tie = TieRule::toward_zero;  // at the lowest midpoint M_1 / 2 (zero or M_1)
 

@@ -19,19 +19,19 @@ struct MethodInfo {
 
 //                                                   two    curv   warm   bits   ttq    dorefa bits  code   lsq
 constexpr std::array<MethodInfo, all_methods.size()> kMethods = {{
-    {Method::fpn,        "fpn",        {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::bc,         "bc",         {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::bwn,        "bwn",        {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::twn,        "twn",        {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::ttq,        "ttq",        {true,  false, false, false, true,  false, 0, 0, false, false}},
-    {Method::dorefa,     "dorefa",     {false, false, false, true,  false, true,  1, 8, false, false}},
-    {Method::lab,        "lab",        {false, true,  false, false, false, false, 0, 0, false, false}},
-    {Method::lat_e,      "lat-e",      {false, true,  false, false, false, false, 0, 0, true,  false}},
-    {Method::lat_a,      "lat-a",      {false, true,  true,  false, false, false, 0, 0, false, false}},
-    {Method::lat2_e,     "lat2-e",     {true,  true,  false, false, false, false, 0, 0, true,  false}},
-    {Method::lat2_a,     "lat2-a",     {true,  true,  true,  false, false, false, 0, 0, true,  false}},
-    {Method::laq_linear, "laq-linear", {false, true,  true,  true,  false, false, 2, 8, false, true}},
-    {Method::laq_log,    "laq-log",    {false, true,  true,  true,  false, false, 2, 8, false, true}},
+    {Method::fpn, "fpn", {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::bc, "bc", {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::bwn, "bwn", {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::twn, "twn", {false, false, false, false, false, false, 0, 0, false, false}},
+    {Method::ttq, "ttq", {true, false, false, false, true, false, 0, 0, false, false}},
+    {Method::dorefa, "dorefa", {false, false, false, true, false, true, 1, 8, false, false}},
+    {Method::lab, "lab", {false, true, false, false, false, false, 0, 0, false, false}},
+    {Method::lat_e, "lat-e", {false, true, false, false, false, false, 0, 0, true, false}},
+    {Method::lat_a, "lat-a", {false, true, true, false, false, false, 0, 0, false, false}},
+    {Method::lat2_e, "lat2-e", {true, true, false, false, false, false, 0, 0, true, false}},
+    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false}},
+    {Method::laq_linear, "laq-linear", {false, true, true, true, false, false, 2, 8, false, true}},
+    {Method::laq_log, "laq-log", {false, true, true, true, false, false, 2, 8, false, true}},
 }};
 
 constexpr bool rows_follow_the_enum() {

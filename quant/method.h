@@ -7,10 +7,22 @@
 
 namespace laq::quant {
 
-enum class Method { fpn, bc, bwn, twn, ttq, dorefa, lab, lat_e, lat_a, lat2_e, lat2_a, laq_linear, laq_log };
+enum class Method { fpn,
+                    bc,
+                    bwn,
+                    twn,
+                    ttq,
+                    dorefa,
+                    lab,
+                    lat_e,
+                    lat_a,
+                    lat2_e,
+                    lat2_a,
+                    laq_linear,
+                    laq_log };
 
 inline constexpr std::array<Method, 13> all_methods = {
-    Method::fpn, Method::bc,    Method::bwn,    Method::twn,    Method::ttq,        Method::dorefa, Method::lab,
+    Method::fpn, Method::bc, Method::bwn, Method::twn, Method::ttq, Method::dorefa, Method::lab,
     Method::lat_e, Method::lat_a, Method::lat2_e, Method::lat2_a, Method::laq_linear, Method::laq_log};
 
 // "fpn", "bc", "bwn", "twn", "ttq", "dorefa", "lab", "lat-e", "lat-a", "lat2-e", "lat2-a",
@@ -30,8 +42,8 @@ struct MethodTraits {
   // 2^m - 1 levels, so m = 1 would leave only zero (2..8); dorefa has 2^m levels, m = 1 being
   // the binary case (1..8). 8 is the widest code the packed format stores.
   int min_bits, max_bits;
-  bool has_code_faithful_variant;   // Options::code_faithful changes it (lat-e, lat2-e, lat2-a; docs/algorithms.md §5)
-  bool least_squares_alpha_matters; // Options::least_squares_alpha changes it (multi-level codes only)
+  bool has_code_faithful_variant;    // Options::code_faithful changes it (lat-e, lat2-e, lat2-a; docs/algorithms.md §5)
+  bool least_squares_alpha_matters;  // Options::least_squares_alpha changes it (multi-level codes only)
 };
 MethodTraits traits(Method method);
 

@@ -26,10 +26,10 @@ double objective(std::span<const float> w, std::span<const float> d, std::span<c
 double weighted_abs_mean(std::span<const float> w, std::span<const float> d) {
   if (!d.empty()) require_size(d, w.size(), "weighted_abs_mean", "d");
   const auto [sum_dw, sum_d] = d.empty()
-      ? lane_sums<2>(w.size(), [&](std::size_t i) { return std::array<double, 2>{std::fabs(double(w[i])), 1.0}; })
-      : lane_sums<2>(w.size(), [&](std::size_t i) {
-          return std::array<double, 2>{double(d[i]) * std::fabs(double(w[i])), double(d[i])};
-        });
+                                   ? lane_sums<2>(w.size(), [&](std::size_t i) { return std::array<double, 2>{std::fabs(double(w[i])), 1.0}; })
+                                   : lane_sums<2>(w.size(), [&](std::size_t i) {
+                                       return std::array<double, 2>{double(d[i]) * std::fabs(double(w[i])), double(d[i])};
+                                     });
   if (!std::isfinite(sum_dw) || !std::isfinite(sum_d)) return std::numeric_limits<double>::quiet_NaN();
   return sum_d > 0.0 ? sum_dw / sum_d : 0.0;
 }

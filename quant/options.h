@@ -17,11 +17,11 @@ struct Options {
   // alternation monotone. Identical for binary and ternary codes.
   bool least_squares_alpha = false;
 
-  int max_iterations = 10;   // alternating solvers: iterations after the initial one (docs/algorithms.md §2.3)
-  double tolerance = 1e-6;   // stop when |delta alpha| < tolerance
+  int max_iterations = 10;  // alternating solvers: iterations after the initial one (docs/algorithms.md §2.3)
+  double tolerance = 1e-6;  // stop when |delta alpha| < tolerance
 
-  float bc_scale = 1.0f;       // BinaryConnect H
-  float ttq_threshold = 0.05f; // TTQ t: threshold = t * max|w|
+  float bc_scale = 1.0f;        // BinaryConnect H
+  float ttq_threshold = 0.05f;  // TTQ t: threshold = t * max|w|
 };
 
 // One-scale methods report positive == negative. Methods without a scale (dorefa) report 1.

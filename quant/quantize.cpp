@@ -55,8 +55,9 @@ Scales quantize(Method method, const Input& input, std::span<float> out, const O
 Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,
                 std::span<float> out, const Options& options, Trace* trace) {
   if (method == Method::ttq)
-    throw Error("quantize: ttq scales are trained parameters owned by the caller; pass them in Input::trained "
-                "to quantize(method, input, ...), or call ttq_forward(w, wp, wn, t, out) from quant/baselines.h");
+    throw Error(
+        "quantize: ttq scales are trained parameters owned by the caller; pass them in Input::trained "
+        "to quantize(method, input, ...), or call ttq_forward(w, wp, wn, t, out) from quant/baselines.h");
   return quantize(method, Input{w, Curvature::values(d), warm, {}}, out, options, trace);
 }
 

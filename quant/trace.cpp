@@ -22,7 +22,9 @@ std::string format(const char* pattern, auto... args) {
 
 std::vector<std::string> Trace::render() const {
   std::vector<std::string> lines;
-  enum class Kind { note, exact, iteration } previous = Kind::note;
+  enum class Kind { note,
+                    exact,
+                    iteration } previous = Kind::note;
   std::size_t previous_j = 0;
   std::string previous_side;
   for (const auto& event : events_) {

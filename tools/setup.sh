@@ -50,6 +50,7 @@ PACKAGES=(
   python3  # tools/transcode_mnist.py (standard library only)
   gnuplot-nox  # laq table --report: learning_curves.png, table.png
   openmpi-bin libopenmpi-dev  # mpirun laq table (sweeps), laq train --data-parallel (docs/cluster.md)
+  clang-format  # .ci/run's format check (.clang-format)
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (-DLAQ_BUILD_FUZZ=ON, docs/fuzzing.md)
   slurm-wlm munge libpmix2  # the Slurm test (ctest -L slurm): slurmctld, slurmd; srun --mpi=pmix dlopens libpmix (docs/cluster.md)
 )

@@ -19,14 +19,14 @@
 namespace laq::train {
 
 struct Progress {
-  int64_t epoch = 1;           // the epoch to run (or being run)
-  int64_t step_in_epoch = 0;   // the next step of that epoch
+  int64_t epoch = 1;          // the epoch to run (or being run)
+  int64_t step_in_epoch = 0;  // the next step of that epoch
   int64_t global_step = 0;
-  std::string data_rng;        // data-order generator state at the start of `epoch`
+  std::string data_rng;  // data-order generator state at the start of `epoch`
   double best_val_error = 1e300;
   int64_t best_epoch = 0;
   double test_error_at_best = -1;
-  double epoch_loss_sum = 0;   // partial sums of the running epoch
+  double epoch_loss_sum = 0;  // partial sums of the running epoch
   int64_t epoch_errors = 0;
   int64_t epoch_examples = 0;
   double elapsed_seconds = 0;  // training wall time before this process

@@ -22,8 +22,9 @@ bool launched_by_mpi_launcher() {
 bool built_with_mpi() { return false; }
 
 std::unique_ptr<Communicator> make_mpi_communicator() {
-  throw Error("this laq was built without MPI (configure with -DLAQ_WITH_MPI=ON after apt-get install "
-              "libopenmpi-dev)");
+  throw Error(
+      "this laq was built without MPI (configure with -DLAQ_WITH_MPI=ON after apt-get install "
+      "libopenmpi-dev)");
 }
 #endif
 

@@ -13,10 +13,12 @@
 
 namespace laq::train {
 
-enum class LossKind { squared_hinge, cross_entropy };
+enum class LossKind { squared_hinge,
+                      cross_entropy };
 // What model selection and the tables report: classification error in percent, or the
 // mean cross-entropy in nats per target (the language models). Lower is better for both.
-enum class Metric { error_percent, cross_entropy };
+enum class Metric { error_percent,
+                    cross_entropy };
 // "error" or "cross_entropy": the stem of the results keys (val_<m>, test_<m>_at_best_val).
 const char* metric_key(Metric metric);
 // "1.26%" or "1.3142 nats", for people.
@@ -39,8 +41,8 @@ const std::vector<ExperimentDefaults>& experiments();
 const ExperimentDefaults& experiment(const std::string& name);  // throws, listing the names
 
 struct LabeledSet {
-  engine::Tensor x;  // [N, features...]
-  std::vector<int32_t> y;  // N * targets_per_example, example-major
+  engine::Tensor x;                 // [N, features...]
+  std::vector<int32_t> y;           // N * targets_per_example, example-major
   int64_t targets_per_example = 1;  // a language model predicts every position of a window
   // A language model's evaluation text rarely ends on a window boundary: its last positions
   // form one shorter window (x [1, r], r targets), evaluated after the others so that every

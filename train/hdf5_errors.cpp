@@ -11,8 +11,8 @@ namespace {
 
 struct Failure {
   bool recorded = false;
-  int err = 0;         // errno of the innermost message that carries one
-  bool lock = false;   // the failure was taking HDF5's file lock
+  int err = 0;        // errno of the innermost message that carries one
+  bool lock = false;  // the failure was taking HDF5's file lock
 };
 thread_local Failure last;
 

@@ -130,7 +130,7 @@ void write_laq_file(const std::filesystem::path& path, const std::string& what, 
     H5::FileAccPropList access;
     access.setCore(1 << 20, false);
     H5FD_file_image_callbacks_t callbacks{image_malloc, image_memcpy, image_realloc, image_free,
-                                          udata_copy,   udata_free,   &image};
+                                          udata_copy, udata_free, &image};
     if (H5Pset_file_image_callbacks(access.getId(), &callbacks) < 0)
       throw Error("cannot write " + what + " " + path.string() + ": HDF5 refused the file image callbacks");
     H5::H5File file(path.string() + ".in-memory", H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);

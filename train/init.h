@@ -9,7 +9,8 @@
 
 namespace laq::train {
 
-enum class InitScheme { full_precision, quantized };
+enum class InitScheme { full_precision,
+                        quantized };
 
 float fan_uniform_bound(InitScheme scheme, int64_t fan_in, int64_t fan_out);
 void initialize(const std::vector<layers::Parameter*>& params, InitScheme scheme, engine::Rng& rng);

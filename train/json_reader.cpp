@@ -77,7 +77,9 @@ class Parser {
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {
       const char c = s_[p_ + i];
-      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                 : c >= 'A' && c <= 'F'   ? c - 'A' + 10
+                                                                          : -1;
       if (d < 0) fail("bad \\u escape (expected 4 hex digits)");
       v = v * 16 + static_cast<unsigned>(d);
     }
@@ -132,7 +134,8 @@ class Parser {
       if ((b(i) & 0xC0) != 0x80) fail("invalid UTF-8");
       cp = (cp << 6) | (b(i) & 0x3F);
     }
-    const unsigned smallest = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+    const unsigned smallest = n == 2 ? 0x80 : n == 3 ? 0x800
+                                                     : 0x10000;
     if (cp < smallest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) fail("invalid UTF-8");
     r.append(s_.substr(p_, n));
     p_ += n;
@@ -158,7 +161,9 @@ class Parser {
       if (p_ >= s_.size()) fail("unterminated string");
       const char e = s_[p_++];
       switch (e) {
-        case '"': case '\\': case '/': r.push_back(e); break;
+        case '"':
+        case '\\':
+        case '/': r.push_back(e); break;
         case 'n': r.push_back('\n'); break;
         case 't': r.push_back('\t'); break;
         case 'r': r.push_back('\r'); break;

@@ -13,7 +13,11 @@
 namespace laq::train {
 
 struct JsonValue {
-  enum Kind { null, number, string, boolean, array } kind = null;
+  enum Kind { null,
+              number,
+              string,
+              boolean,
+              array } kind = null;
   double num = 0;
   std::string str;  // a string's value, or an array's text
 };

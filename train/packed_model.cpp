@@ -328,9 +328,7 @@ void write_model_summary(const std::filesystem::path& file, const PackedModelInf
   int64_t qp = 0, qf = 0;
   for (const auto& t : info.quantized) qp += t.packed_bytes, qf += t.float_bytes;
   Json j;
-  j.add("source", source).add("epoch", epoch).add("method", info.config.method).add("bits", info.config.bits)
-      .add("quantized_packed_bytes", qp).add("quantized_float_bytes", qf)
-      .add("total_packed_bytes", info.total_packed_bytes()).add("total_float_bytes", info.total_float_bytes());
+  j.add("source", source).add("epoch", epoch).add("method", info.config.method).add("bits", info.config.bits).add("quantized_packed_bytes", qp).add("quantized_float_bytes", qf).add("total_packed_bytes", info.total_packed_bytes()).add("total_float_bytes", info.total_float_bytes());
   const std::filesystem::path tmp = file.string() + ".partial";
   {
     std::ofstream out(tmp, std::ios::trunc);

@@ -30,8 +30,8 @@ struct PackedTensorInfo {
   engine::Shape shape;
   std::vector<quant::Scales> scales;  // one per row
   double zero_fraction = 0;
-  int64_t packed_bytes = 0;           // codes + scales
-  int64_t float_bytes = 0;            // the same tensor in float32
+  int64_t packed_bytes = 0;  // codes + scales
+  int64_t float_bytes = 0;   // the same tensor in float32
 };
 
 struct PackedModelInfo {
@@ -47,9 +47,9 @@ struct PackedModelInfo {
 struct PackedTensorCodes {
   PackedTensorInfo info;
   quant::Method method = quant::Method::fpn;
-  int run_bits = 0;                 // the run's --bits (laq-*, dorefa)
-  std::vector<uint8_t> stream;      // ceil(count * code_bits / 8) bytes (quant/packing.h layout)
-  uint32_t code(int64_t i) const;   // code i of the stream
+  int run_bits = 0;                // the run's --bits (laq-*, dorefa)
+  std::vector<uint8_t> stream;     // ceil(count * code_bits / 8) bytes (quant/packing.h layout)
+  uint32_t code(int64_t i) const;  // code i of the stream
 };
 
 struct PackedModelContents {

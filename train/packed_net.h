@@ -33,14 +33,19 @@ namespace laq::train {
 // gate matrices) as its transpose. Per-row scales need rows == the file's scale rows.
 engine::PackedWeights repack(const PackedTensorCodes& t, bool transpose = false);
 
-enum class PackedOp { dense, conv, batch_norm, relu, max_pool, flatten };
+enum class PackedOp { dense,
+                      conv,
+                      batch_norm,
+                      relu,
+                      max_pool,
+                      flatten };
 
 struct PackedLayer {
   PackedOp op;
   std::string name;
-  engine::PackedWeights weight;  // dense, conv
-  engine::Tensor bias;           // dense, conv (may be empty)
-  int64_t in = 0, out = 0;       // dense: features; conv: channels
+  engine::PackedWeights weight;              // dense, conv
+  engine::Tensor bias;                       // dense, conv (may be empty)
+  int64_t in = 0, out = 0;                   // dense: features; conv: channels
   engine::Tensor gamma, beta, mean, spread;  // batch norm
   engine::BatchNormConfig bn;
 };

@@ -25,12 +25,12 @@ struct Column {
 };
 
 struct CellSummary {
-  std::vector<double> values;  // test metric at best validation, one per finished run
+  std::vector<double> values;                       // test metric at best validation, one per finished run
   std::vector<int64_t> seeds, epochs, best_epochs;  // one per finished run, like values
-  std::optional<ModelSize> model;  // the first finished run's export of its best epoch, if any
-  double mean = 0, std = 0;    // std: sample standard deviation (n - 1), 0 for one run
-  std::vector<EpochPoint> curve;  // validation metric per epoch, mean over every run of the cell
-  bool curve_unfinished_only = false;  // the curve comes from unfinished runs only
+  std::optional<ModelSize> model;                   // the first finished run's export of its best epoch, if any
+  double mean = 0, std = 0;                         // std: sample standard deviation (n - 1), 0 for one run
+  std::vector<EpochPoint> curve;                    // validation metric per epoch, mean over every run of the cell
+  bool curve_unfinished_only = false;               // the curve comes from unfinished runs only
   std::optional<PaperNumber> paper;
   size_t n() const { return values.size(); }
   bool empty() const { return values.empty(); }
@@ -46,9 +46,9 @@ struct ReportTable {
   std::string name;    // "feedforward" | "lstm"
   std::string metric;  // "error" | "cross_entropy"
   std::vector<Column> columns;
-  std::vector<ReportRow> rows;          // the paper's 13 rows first, then extra ones
-  std::vector<RunRecord> in_progress;   // runs of this table without a result line
-  std::vector<std::string> notes;       // e.g. a cell mixing epoch budgets
+  std::vector<ReportRow> rows;         // the paper's 13 rows first, then extra ones
+  std::vector<RunRecord> in_progress;  // runs of this table without a result line
+  std::vector<std::string> notes;      // e.g. a cell mixing epoch budgets
 };
 
 // which: "feedforward", "lstm", or "" for every table that has runs (feedforward when none).

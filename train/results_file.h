@@ -14,8 +14,8 @@ namespace laq::train {
 // beside its packed model, so that a results folder published without its HDF5 files still
 // reports the compression.
 struct ModelSize {
-  std::string source;  // the checkpoint that was exported, e.g. "best.h5"
-  int64_t epoch = 0;   // the epoch whose weights it holds
+  std::string source;                                             // the checkpoint that was exported, e.g. "best.h5"
+  int64_t epoch = 0;                                              // the epoch whose weights it holds
   int64_t quantized_packed_bytes = 0, quantized_float_bytes = 0;  // the quantized tensors only
   int64_t total_packed_bytes = 0, total_float_bytes = 0;          // with float32 biases and batch norm
   double ratio() const { return total_packed_bytes ? double(total_float_bytes) / double(total_packed_bytes) : 0; }
@@ -36,16 +36,16 @@ struct EpochPoint {
 // (a resume that redid it) replaces the earlier one and drops those after it.
 struct RunRecord {
   std::string file;
-  int64_t line = 0;  // the first line of this run in the file (1-based)
+  int64_t line = 0;                         // the first line of this run in the file (1-based)
   std::string experiment, method, variant;  // variant: "", "code-faithful", "per-channel", ...
-  int64_t bits = 0;                          // 0 when the method ignores bits
-  int64_t seed = 0, epochs = 0;              // epochs: the configured budget
-  std::string metric;                        // "error" | "cross_entropy"
-  std::vector<EpochPoint> curve;             // one point per epoch line, in epoch order
-  bool finished = false;                     // a result line was read
+  int64_t bits = 0;                         // 0 when the method ignores bits
+  int64_t seed = 0, epochs = 0;             // epochs: the configured budget
+  std::string metric;                       // "error" | "cross_entropy"
+  std::vector<EpochPoint> curve;            // one point per epoch line, in epoch order
+  bool finished = false;                    // a result line was read
   int64_t best_epoch = 0;
   double best_val = 0, test_at_best_val = 0;  // from the result line
-  std::optional<ModelSize> model;  // the export of its best-validation epoch, when model.json says so
+  std::optional<ModelSize> model;             // the export of its best-validation epoch, when model.json says so
   int64_t last_epoch() const { return curve.empty() ? 0 : curve.back().epoch; }
 };
 

@@ -3,8 +3,8 @@
 #include "engine/error.h"
 #include "optim/adam.h"
 #include "optim/quantize_stage.h"
-#include "quant/method.h"
 #include "optim/sgd.h"
+#include "quant/method.h"
 #include "train/experiment.h"
 #include "train/init.h"
 

@@ -67,8 +67,7 @@ std::vector<SweepCell> plan_sweep(const SweepRequest& r) {
         if (!why.empty()) throw OptionError("bits", std::to_string(b), why);
       }
     if (!used)
-      throw OptionError("bits", std::to_string(b), "none of the selected methods takes a bit width (" +
-                                                       quant::methods_with_bits() + " do)");
+      throw OptionError("bits", std::to_string(b), "none of the selected methods takes a bit width (" + quant::methods_with_bits() + " do)");
   }
   bool val_size_used = false;
   for (const auto& d : datasets) val_size_used = val_size_used || experiment_takes_val_size(experiment_of(d));

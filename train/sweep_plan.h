@@ -14,29 +14,29 @@
 namespace laq::train {
 
 struct SweepRequest {
-  std::string table = "feedforward";      // feedforward | lstm
-  std::vector<std::string> datasets;      // mnist, cifar10, ... (empty: the table's every column)
-  std::vector<RowKey> methods;            // empty: the paper's rows (paper_rows())
-  std::vector<int64_t> bits;              // empty: each row's own bits; else every m-bit method at each
-  int64_t seeds = 1;                      // seeds 1..seeds
-  int64_t epochs = 0;                     // 0: the experiment's preset
+  std::string table = "feedforward";                                                // feedforward | lstm
+  std::vector<std::string> datasets;                                                // mnist, cifar10, ... (empty: the table's every column)
+  std::vector<RowKey> methods;                                                      // empty: the paper's rows (paper_rows())
+  std::vector<int64_t> bits;                                                        // empty: each row's own bits; else every m-bit method at each
+  int64_t seeds = 1;                                                                // seeds 1..seeds
+  int64_t epochs = 0;                                                               // 0: the experiment's preset
   int64_t train_size = 0, val_size = 0, steps_per_epoch = 0, checkpoint_every = 0;  // 0: laq train's default
-  int64_t threads = 0;                    // BLAS threads per cell; 0: laq train's default
-  std::filesystem::path data_root;        // empty: laq train's default data/<dataset>
-  std::filesystem::path out;              // every cell's folder goes under here
-  std::vector<std::string> train_args;    // passed verbatim to every fresh cell's laq train
+  int64_t threads = 0;                                                              // BLAS threads per cell; 0: laq train's default
+  std::filesystem::path data_root;                                                  // empty: laq train's default data/<dataset>
+  std::filesystem::path out;                                                        // every cell's folder goes under here
+  std::vector<std::string> train_args;                                              // passed verbatim to every fresh cell's laq train
 };
 
 struct SweepCell {
-  std::string name;          // mnist-mlp-lat-e-seed1, mnist-mlp-laq-log-3bit-seed2, ...
+  std::string name;  // mnist-mlp-lat-e-seed1, mnist-mlp-laq-log-3bit-seed2, ...
   std::string experiment, method;
-  int64_t bits = 0;          // 0: the method ignores bits
+  int64_t bits = 0;  // 0: the method ignores bits
   int64_t seed = 0;
   std::filesystem::path dir;
   std::vector<std::string> fresh_args;   // `laq train ...` arguments (without the program)
   std::vector<std::string> resume_args;  // the same run continued from dir/checkpoint.h5
   int64_t epochs = 0, steps_per_epoch = 0;
-  double estimated_seconds = 0;          // training steps only (evaluation is extra)
+  double estimated_seconds = 0;  // training steps only (evaluation is extra)
 };
 
 // The table's datasets in column order (feedforward: mnist cifar10 cifar100 svhn; lstm:
@@ -54,22 +54,24 @@ double step_seconds(const std::string& experiment);
 // the corpora, whose size depends on the copy).
 int64_t full_steps_per_epoch(const std::string& experiment);
 
-enum class CellState { done, resumable, fresh };
+enum class CellState { done,
+                       resumable,
+                       fresh };
 // done: results.jsonl holds a "result" line; resumable: a checkpoint.h5 exists; else fresh.
 CellState cell_state(const SweepCell& cell);
 const char* to_string(CellState state);
 
 // What `laq table --emit-slurm` puts into an sbatch script (docs/cluster.md, "Slurm").
 struct SlurmJob {
-  std::string name;                       // --job-name
-  int64_t tasks = 4;                      // MPI ranks; array mode: array tasks running at once
-  int64_t cpus_per_task = 2;              // cores per rank (OPENBLAS_NUM_THREADS follows)
-  int64_t minutes = 10;                   // --time of the job; array mode: of each array task
-  bool array = false;                     // one array task per cell instead of one MPI job
-  int64_t cells = 0;                      // array mode: the plan's cell count (--array=1-cells)
-  std::string partition, account;         // empty: the site's default
-  std::string mem_per_cpu;                // "4G", "500M", ...; empty: the site's default
-  std::filesystem::path log_dir;          // where slurm-<job>.out goes
+  std::string name;                // --job-name
+  int64_t tasks = 4;               // MPI ranks; array mode: array tasks running at once
+  int64_t cpus_per_task = 2;       // cores per rank (OPENBLAS_NUM_THREADS follows)
+  int64_t minutes = 10;            // --time of the job; array mode: of each array task
+  bool array = false;              // one array task per cell instead of one MPI job
+  int64_t cells = 0;               // array mode: the plan's cell count (--array=1-cells)
+  std::string partition, account;  // empty: the site's default
+  std::string mem_per_cpu;         // "4G", "500M", ...; empty: the site's default
+  std::filesystem::path log_dir;   // where slurm-<job>.out goes
 };
 
 // The sbatch script. `laq_args` is the whole `laq table` command line (program first). The

@@ -19,9 +19,19 @@ bool method_needs_bits(const std::string& method) {
 
 const std::vector<RowKey>& paper_rows() {
   static const std::vector<RowKey> rows{
-      {"fpn", 0, ""},    {"bc", 0, ""},     {"bwn", 0, ""},    {"lab", 0, ""},    {"twn", 0, ""},
-      {"ttq", 0, ""},    {"lat-e", 0, ""},  {"lat-a", 0, ""},  {"lat2-e", 0, ""}, {"lat2-a", 0, ""},
-      {"dorefa", 3, ""}, {"laq-linear", 3, ""}, {"laq-log", 3, ""},
+      {"fpn", 0, ""},
+      {"bc", 0, ""},
+      {"bwn", 0, ""},
+      {"lab", 0, ""},
+      {"twn", 0, ""},
+      {"ttq", 0, ""},
+      {"lat-e", 0, ""},
+      {"lat-a", 0, ""},
+      {"lat2-e", 0, ""},
+      {"lat2-a", 0, ""},
+      {"dorefa", 3, ""},
+      {"laq-linear", 3, ""},
+      {"laq-log", 3, ""},
   };
   return rows;
 }

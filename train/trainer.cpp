@@ -19,8 +19,8 @@
 #include "engine/threads.h"
 #include "optim/schedule.h"
 #include "train/data_parallel.h"
-#include "train/run_folder.h"
 #include "train/run_checks.h"
+#include "train/run_folder.h"
 
 #ifndef LAQ_VERSION
 #define LAQ_VERSION "unknown"
@@ -343,12 +343,10 @@ TrainResult Trainer::run(TrainObserver& observer) {
 
     const std::string m = metric_key(defaults_.metric);
     Json line = result_header();
-    line.add("type", "epoch").add("metric", m).add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss)
-        .add("train_" + m, r.train_error).add("val_" + m, r.val_error);
-    if (r.tested) line.add("test_" + m, r.test_error); else line.add_null("test_" + m);
-    line.add("best_epoch", progress_.best_epoch).add("best_val_" + m, r.best_val_error)
-        .add("test_" + m + "_at_best_val", r.test_error_at_best).add("epoch_seconds", r.seconds)
-        .add("global_step", progress_.global_step);
+    line.add("type", "epoch").add("metric", m).add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss).add("train_" + m, r.train_error).add("val_" + m, r.val_error);
+    if (r.tested) line.add("test_" + m, r.test_error);
+    else line.add_null("test_" + m);
+    line.add("best_epoch", progress_.best_epoch).add("best_val_" + m, r.best_val_error).add("test_" + m + "_at_best_val", r.test_error_at_best).add("epoch_seconds", r.seconds).add("global_step", progress_.global_step);
     // The next epoch starts from here: its data order continues this generator.
     progress_.data_rng = engine::save_rng(data_rng);
     progress_.step_in_epoch = 0;
@@ -375,11 +373,7 @@ TrainResult Trainer::run(TrainObserver& observer) {
                      defaults_.metric, elapsed_before + seconds_since(run_start), progress_.global_step, false};
   const std::string m = metric_key(defaults_.metric);
   Json line = result_header();
-  line.add("type", "result").add("metric", m).add("best_epoch", result.best_epoch)
-      .add("best_val_" + m, result.best_val_error)
-      .add("test_" + m + "_at_best_val", result.test_error_at_best_val)
-      .add("epochs", config_.epochs).add("global_step", progress_.global_step)
-      .add("train_seconds", result.seconds).add("peak_rss_mb", peak_rss_mb());
+  line.add("type", "result").add("metric", m).add("best_epoch", result.best_epoch).add("best_val_" + m, result.best_val_error).add("test_" + m + "_at_best_val", result.test_error_at_best_val).add("epochs", config_.epochs).add("global_step", progress_.global_step).add("train_seconds", result.seconds).add("peak_rss_mb", peak_rss_mb());
   if (comm_) {
     // Honest evidence that no rank drifted: every rank's hash of its whole state.
     const std::vector<uint64_t> hashes = all_gather(state_hash(session_.state()), *comm_);

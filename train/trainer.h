@@ -37,9 +37,9 @@ void gather_batch(const LabeledSet& set, std::span<const int64_t> idx, engine::T
 
 struct StepReport {
   int64_t epoch, epochs, step, steps;
-  double mean_loss;       // over the epoch so far
+  double mean_loss;  // over the epoch so far
   double steps_per_second;
-  double eta_seconds;     // to the end of the epoch
+  double eta_seconds;  // to the end of the epoch
 };
 
 struct EpochReport {
@@ -47,7 +47,7 @@ struct EpochReport {
   // *_error hold the experiment's metric: error in percent, or cross-entropy in nats.
   double lr, train_loss, train_error, val_error, test_error, best_val_error, test_error_at_best;
   Metric metric;
-  bool tested;            // this epoch improved (or tied) validation
+  bool tested;  // this epoch improved (or tied) validation
   double seconds;
 };
 
@@ -116,7 +116,7 @@ class Trainer {
   void fault(const char* point, int64_t epoch) const {
     if (fault_) fault_(point, epoch);
   }
-  int64_t saved_step_ = -1;  // the global step the checkpoint on disk holds; -1: none yet
+  int64_t saved_step_ = -1;       // the global step the checkpoint on disk holds; -1: none yet
   Communicator* comm_ = nullptr;  // data-parallel; null: a single process
   bool writes_files() const { return !comm_ || comm_->rank() == 0; }
 };

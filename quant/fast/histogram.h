@@ -20,9 +20,9 @@
 
 #include "quant/checks.h"
 #include "quant/curvature.h"
-#include "quant/trace.h"
 #include "quant/fast/support_scan.h"
 #include "quant/support.h"
+#include "quant/trace.h"
 
 namespace laq::quant::histogram {
 
@@ -172,8 +172,8 @@ using Entry = scan::Entry;
 // each piece; piece p's slots start where pieces 0 .. p-1 end. The caller reads the tensor
 // again for it.
 struct GatherPlan {
-  std::uint32_t low = 0, high = 0;                  // candidate bins lie in [low, high]
-  std::vector<std::vector<std::int64_t>> next;       // per piece, per bin in [low, high]
+  std::uint32_t low = 0, high = 0;              // candidate bins lie in [low, high]
+  std::vector<std::vector<std::int64_t>> next;  // per piece, per bin in [low, high]
 };
 using Gather = std::function<void(GatherPlan& plan, std::vector<Entry>& gathered)>;
 

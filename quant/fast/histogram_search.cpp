@@ -76,15 +76,15 @@ std::vector<Support> histogram_search(std::span<const float> w, Curv curvature, 
   for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
     signed_parts[p].reset(grid, !(sides.size() == 1 && sides[0] == Side::all));
     accumulate(signed_parts[p], grid, w.data() + first, last - first,
-                          [&](std::size_t i) { return curvature(first + i); });
+               [&](std::size_t i) { return curvature(first + i); });
   });
   std::vector<Support> found;
   for (const Side side : sides) {
     std::vector<Partial> parts;
     for (const auto& part : signed_parts) parts.push_back(side_of(part, grid, side));
     const Gather gather = side == Side::all        ? gather_from<Side::all>(w, curvature, grid)
-                                     : side == Side::positive ? gather_from<Side::positive>(w, curvature, grid)
-                                                              : gather_from<Side::negative>(w, curvature, grid);
+                          : side == Side::positive ? gather_from<Side::positive>(w, curvature, grid)
+                                                   : gather_from<Side::negative>(w, curvature, grid);
     found.push_back(solve(grid, parts, side, gather, trace));
   }
   return found;

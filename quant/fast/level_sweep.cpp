@@ -155,5 +155,4 @@ void write_levels(const LevelSet& levels, std::span<const float> w, float alpha,
   else write_for<false>(w, out, grid);
 }
 
-
 }  // namespace laq::quant::fast

@@ -17,9 +17,9 @@ namespace laq::quant::fast {
 
 // What the next scale update needs from the code b = Pi(w / alpha), gathered in one pass.
 struct Sums {
-  double d_b_w = 0;   // sum d |b| |w|
-  double d_b = 0;     // sum d |b|
-  double d_b2 = 0;    // sum d b^2
+  double d_b_w = 0;  // sum d |b| |w|
+  double d_b = 0;    // sum d |b|
+  double d_b2 = 0;   // sum d b^2
   std::size_t support = 0;
   double objective = 0;  // only when traced
 };

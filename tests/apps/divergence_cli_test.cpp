@@ -66,8 +66,10 @@ TEST(Divergence, LaterEpochDivergesAndTheGoodCheckpointSurvives) {
     const RunResult r = run_laq(tmp.path(), tiny_run(tmp, {"--method", method, "--epochs", "3", "--lr", "0.01",
                                                            "--schedule", "step:1", "--lr-decay", "1e36"}));
     expect_one_line_divergence(r);
-    EXPECT_NE(r.err.find("epoch 2"), std::string::npos) << method << "\n" << r.describe();
-    EXPECT_NE(r.err.find("keeps global step 10"), std::string::npos) << method << "\n" << r.describe();
+    EXPECT_NE(r.err.find("epoch 2"), std::string::npos) << method << "\n"
+                                                        << r.describe();
+    EXPECT_NE(r.err.find("keeps global step 10"), std::string::npos) << method << "\n"
+                                                                     << r.describe();
     const fs::path run = tmp / "run";
     EXPECT_EQ(count_lines(run / "results.jsonl", "epoch"), 1) << method;
     EXPECT_EQ(count_lines(run / "results.jsonl", "result"), 0) << method;

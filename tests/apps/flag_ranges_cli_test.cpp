@@ -34,8 +34,7 @@ std::vector<std::string> command_line(const TempDir& tmp, const FlagCase& c) {
   std::vector<std::string> a;
   if (command == "train") {
     a = {"train", "--quiet"};
-    base = {{"--data", (tmp / "data").string()}, {"--out", (tmp / "out").string()}, {"--epochs", "1"},
-            {"--steps-per-epoch", "1"}, {"--threads", "1"}, {"--batch", "20"}};
+    base = {{"--data", (tmp / "data").string()}, {"--out", (tmp / "out").string()}, {"--epochs", "1"}, {"--steps-per-epoch", "1"}, {"--threads", "1"}, {"--batch", "20"}};
     if (!has(given, "--experiment")) base.emplace_back("--val-size", "100");
   } else if (command == "quantize") {
     a = {"quantize"};
@@ -68,16 +67,19 @@ TEST_P(FlagRanges, ExitTwoWithOneLineNamingTheFlag) {
   const RunResult r = run_laq(tmp.path(), command_line(tmp, GetParam()));
   EXPECT_EQ(r.code, 2) << r.describe();
   const auto lines = r.err_lines();
-  ASSERT_EQ(lines.size(), 1u) << "expected exactly one stderr line\n" << r.describe();
+  ASSERT_EQ(lines.size(), 1u) << "expected exactly one stderr line\n"
+                              << r.describe();
   EXPECT_NE(lines[0].find("'--" + GetParam().option + "'"), std::string::npos)
-      << "stderr does not name --" << GetParam().option << "\n" << r.describe();
+      << "stderr does not name --" << GetParam().option << "\n"
+      << r.describe();
   EXPECT_TRUE(r.out.empty()) << r.describe();
   EXPECT_FALSE(fs::exists(tmp / "out")) << "a refused command must not start a run";
   EXPECT_FALSE(fs::exists(tmp / "sweep")) << "a refused sweep must not plan cells";
   EXPECT_FALSE(fs::exists(tmp / "rep")) << "a refused report must not write tables";
 }
 
-#define CASE(name, option, ...) FlagCase{name, {__VA_ARGS__}, option}
+#define CASE(name, option, ...) \
+  FlagCase { name, {__VA_ARGS__}, option }
 
 INSTANTIATE_TEST_SUITE_P(
     Train, FlagRanges,
@@ -158,12 +160,14 @@ TEST(FlagRanges, TheEdgesOfEachRangeAreAccepted) {
   for (const auto& [method, bits] : {std::pair{"laq-linear", "2"}, {"laq-log", "8"}, {"dorefa", "1"}, {"dorefa", "8"}}) {
     const RunResult r = run_laq(tmp.path(), {"quantize", "--input", (tmp / "w.csv").string(), "--method", method,
                                              "--bits", bits});
-    EXPECT_EQ(r.code, 0) << method << " " << bits << "\n" << r.describe();
+    EXPECT_EQ(r.code, 0) << method << " " << bits << "\n"
+                         << r.describe();
   }
   for (const char* method : {"lat-e", "lat2-e", "lat2-a"}) {
     const RunResult r = run_laq(tmp.path(), {"quantize", "--input", (tmp / "w.csv").string(), "--method", method,
                                              "--code-faithful"});
-    EXPECT_EQ(r.code, 0) << method << "\n" << r.describe();
+    EXPECT_EQ(r.code, 0) << method << "\n"
+                         << r.describe();
   }
   const RunResult sweep = run_laq(tmp.path(), {"table", "--out", (tmp / "s").string(), "--dry-run", "--methods",
                                                "dorefa", "--bits", "1", "--threads", "1024"});
@@ -182,8 +186,10 @@ TEST(FlagRanges, EveryHelpStatesTheRule) {
   TempDir tmp;
   for (const char* command : {"train", "quantize", "bench", "export", "inspect", "table"}) {
     const RunResult r = run_laq(tmp.path(), {command, "--help"});
-    EXPECT_EQ(r.code, 0) << command << "\n" << r.describe();
-    EXPECT_NE(r.out.find("has no effect"), std::string::npos) << command << " --help does not state the rule\n" << r.out;
+    EXPECT_EQ(r.code, 0) << command << "\n"
+                         << r.describe();
+    EXPECT_NE(r.out.find("has no effect"), std::string::npos) << command << " --help does not state the rule\n"
+                                                              << r.out;
   }
 }
 

@@ -60,7 +60,8 @@ TEST(Infer, PackedTernaryMlpAgreesWithTheFloatPathToTheImage) {
   ASSERT_EQ(r.code, 0) << r.describe();
   for (const char* key : {"\"packed_median_ms\"", "\"packed_p10_ms\"", "\"packed_p90_ms\"", "\"float_median_ms\"",
                           "\"float_p10_ms\"", "\"float_p90_ms\"", "\"batch\": 1,"})
-    EXPECT_NE(r.out.find(key), std::string::npos) << key << "\n" << r.describe();
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << "\n"
+                                                  << r.describe();
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.describe();
   r = run_laq(tmp.path(), {"bench", "--packed", model, "--batch", "0"});
   EXPECT_EQ(r.code, 2) << r.describe();

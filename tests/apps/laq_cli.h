@@ -22,7 +22,7 @@
 namespace laq::test {
 
 struct RunResult {
-  int code = -1;        // exit code; -1 when the process did not exit normally
+  int code = -1;  // exit code; -1 when the process did not exit normally
   std::string out, err;
   // stderr without a trailing newline, split into lines.
   std::vector<std::string> err_lines() const {
@@ -47,8 +47,8 @@ inline std::string laq_bin() {
   return {};
 }
 
-#define LAQ_REQUIRE_BIN()                                                                              \
-  do {                                                                                                 \
+#define LAQ_REQUIRE_BIN()                                                                                \
+  do {                                                                                                   \
     if (::laq::test::laq_bin().empty()) GTEST_SKIP() << "LAQ_BIN is not set and no build/laq was found"; \
   } while (0)
 

@@ -21,7 +21,8 @@ TEST(LaqTrainCli, HelpExitsZeroAndDocumentsEveryFlag) {
        {"--experiment", "--method", "--epochs", "--steps-per-epoch", "--train-size", "--val-size", "--batch", "--lr",
         "--schedule", "--data", "--out", "--checkpoint-every", "--stop-after-steps", "--resume", "--quiet",
         "--threads", "--seed", "--help"})
-    EXPECT_NE(r.out.find(flag), std::string::npos) << "laq train --help does not mention " << flag << "\n" << r.out;
+    EXPECT_NE(r.out.find(flag), std::string::npos) << "laq train --help does not mention " << flag << "\n"
+                                                   << r.out;
   EXPECT_NE(r.out.find("mnist-mlp"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("fpn"), std::string::npos) << r.out;
 }
@@ -62,9 +63,11 @@ TEST_P(LaqTrainBadArgs, ExitTwoWithOneLineNamingTheOption) {
   const RunResult r = run_laq(tmp.path(), args);
   EXPECT_EQ(r.code, 2) << r.describe();
   const auto lines = r.err_lines();
-  ASSERT_EQ(lines.size(), 1u) << "expected exactly one stderr line\n" << r.describe();
+  ASSERT_EQ(lines.size(), 1u) << "expected exactly one stderr line\n"
+                              << r.describe();
   EXPECT_NE(lines[0].find(GetParam().option), std::string::npos)
-      << "stderr does not name " << GetParam().option << "\n" << r.describe();
+      << "stderr does not name " << GetParam().option << "\n"
+      << r.describe();
   EXPECT_FALSE(fs::exists(tmp / "out" / "results.jsonl")) << "a rejected command must not train";
 }
 
@@ -85,8 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 struct BrokenData {
   std::string name;
-  std::string file;                            // which file is broken (stderr must name it)
-  std::vector<uint8_t> (*bytes)();             // its content
+  std::string file;                 // which file is broken (stderr must name it)
+  std::vector<uint8_t> (*bytes)();  // its content
 };
 void PrintTo(const BrokenData& b, std::ostream* os) { *os << b.name; }
 
@@ -167,7 +170,6 @@ TEST(LaqTrainCli, TinyRunWritesResultsAndCheckpoint) {
   // The blocks are trivially separable: two epochs must beat chance (90% error) by far.
   EXPECT_LT(std::stod(json_field(last, "test_error_at_best_val")), 50.0) << last;
 }
-
 
 // A resumed run takes its configuration from the checkpoint, except the thread count: it
 // may continue on another machine. Other flags are refused, not silently ignored.

@@ -12,7 +12,7 @@ using laq::test::RunResult;
 // into the working folder.
 fs::path workdir() {
   const fs::path d = fs::temp_directory_path() / ("laq_quantize_cli_" +
-      std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+                                                  std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   fs::create_directories(d);
   return d;
 }
@@ -85,10 +85,7 @@ TEST_F(QuantizeCli, BadInputNamesTheFileAndLine) {
 // nulls for them (dorefa an integer garbage value).
 TEST_F(QuantizeCli, NonFiniteValuesNameTheFileAndLine) {
   const std::pair<const char*, const char*> cases[] = {
-      {"w,d\n0.5,1\nnan,1\n", "is not finite"},      {"w,d\n0.5,1\n-inf,1\n", "is not finite"},
-      {"w,d\n0.5,1\n0.2,inf\n", "is not finite"},    {"w,d\n0.5,1\n0.2,NaN\n", "is not finite"},
-      {"w,d\n0.5,1\n1e39,1\n", "beyond the float range"}, {"w,d\n0.5,1\n0.2,1e400\n", "beyond the float range"},
-      {"w,d\n0.5,1\n0.2,-3\n", "must be positive"}};
+      {"w,d\n0.5,1\nnan,1\n", "is not finite"}, {"w,d\n0.5,1\n-inf,1\n", "is not finite"}, {"w,d\n0.5,1\n0.2,inf\n", "is not finite"}, {"w,d\n0.5,1\n0.2,NaN\n", "is not finite"}, {"w,d\n0.5,1\n1e39,1\n", "beyond the float range"}, {"w,d\n0.5,1\n0.2,1e400\n", "beyond the float range"}, {"w,d\n0.5,1\n0.2,-3\n", "must be positive"}};
   auto expect_refused = [](const char* method, const char* text, const char* message) {
     const CliRun r = run(std::string("--method ") + method + " --input " + write("bad.csv", text));
     EXPECT_EQ(r.code, 1) << method << " " << text << r.out;

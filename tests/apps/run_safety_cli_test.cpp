@@ -288,7 +288,8 @@ TEST(RunSafetyCli, ExportNeverOverwritesACheckpointOrAnotherFile) {
   for (const fs::path& target : {out / "checkpoint.h5", out / "best.h5", out / "results.jsonl", tmp / "notes.txt",
                                  out / "." / "checkpoint.h5", tmp / "sub" / ".." / "out" / "best.h5"}) {
     r = run_laq(tmp.path(), {"export", "--checkpoint", checkpoint, "--out", target.string()});
-    EXPECT_EQ(r.code, 2) << target << "\n" << r.describe();
+    EXPECT_EQ(r.code, 2) << target << "\n"
+                         << r.describe();
     EXPECT_EQ(r.err_lines().size(), 1u) << r.describe();
   }
   EXPECT_NO_THROW(train::read_checkpoint_progress(out / "checkpoint.h5"));

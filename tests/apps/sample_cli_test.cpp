@@ -75,12 +75,12 @@ TEST(Sample, SeededReproduciblePrimedTextFromAPackedTernaryLstm) {
   EXPECT_NE(text_of(primed).substr(10), text_of(cold).substr(1)) << primed.describe() << cold.describe();
 
   for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--length", "0"}, {"--temperature", "0"}, {"--temperature", "-1"},
-        {"--temperature", "nan"}, {"--prime", "\x01"}, {"--lenght", "5"}, {"--seed", "x"}}) {
+       {std::vector<std::string>{"--length", "0"}, {"--temperature", "0"}, {"--temperature", "-1"}, {"--temperature", "nan"}, {"--prime", "\x01"}, {"--lenght", "5"}, {"--seed", "x"}}) {
     std::vector<std::string> args{"sample", "--model", model};
     args.insert(args.end(), bad.begin(), bad.end());
     const RunResult e = run_laq(tmp.path(), args);
-    EXPECT_EQ(e.code, 2) << bad[0] << " " << bad[1] << "\n" << e.describe();
+    EXPECT_EQ(e.code, 2) << bad[0] << " " << bad[1] << "\n"
+                         << e.describe();
   }
   r = run_laq(tmp.path(), {"sample", "--model", (tmp / "missing.h5").string()});
   EXPECT_EQ(r.code, 1) << r.describe();

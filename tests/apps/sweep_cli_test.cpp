@@ -97,7 +97,8 @@ TEST(SweepCli, EmitSlurmCarriesTheSiteOptionsAndTheArrayForm) {
   const std::string s = slurp(tmp.path() / "array.sbatch");
   for (const char* line : {"#SBATCH --partition=short\n", "#SBATCH --account=proj1\n", "#SBATCH --array=1-3%2\n",
                            "#SBATCH --mem-per-cpu=2G\n", "#SBATCH --time=1:30:00\n", " --cell \"$SLURM_ARRAY_TASK_ID\"\n"})
-    EXPECT_NE(s.find(line), std::string::npos) << line << "\n" << s;
+    EXPECT_NE(s.find(line), std::string::npos) << line << "\n"
+                                               << s;
 
   // A limit per cell: one rank of two runs two of the three cells.
   const RunResult mpi = run_laq(tmp.path(), {"table", "--datasets", "mnist", "--methods", "fpn,bc,lat-e", "--out", "sweep",

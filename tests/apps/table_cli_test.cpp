@@ -21,7 +21,8 @@ void three_seeds(const fs::path& root) {
     r.val = {3.0, 2.0, 1.5};
     r.best_val = 1.5;
     r.best_epoch = 3;
-    r.test_at_best = s == 1 ? 1.0 : s == 2 ? 1.2 : 1.7;
+    r.test_at_best = s == 1 ? 1.0 : s == 2 ? 1.2
+                                           : 1.7;
     write_fake_run(root / ("lab-" + std::to_string(s)), r);
   }
   FakeRun u;

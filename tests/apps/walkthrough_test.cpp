@@ -50,7 +50,8 @@ std::string run(const std::string& command) {
   const fs::path dir = fs::temp_directory_path() / "laq_walkthrough";
   fs::create_directories(dir);
   const laq::test::RunResult r = laq::test::run_laq(dir, argv);
-  EXPECT_EQ(r.code, 0) << command << "\n" << r.err;
+  EXPECT_EQ(r.code, 0) << command << "\n"
+                       << r.err;
   return r.out;
 }
 

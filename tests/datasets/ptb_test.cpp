@@ -35,8 +35,8 @@ TEST(PtbWords, IdsEosAndVocabularyOrder) {
   write_words(dir);
   const auto c = datasets::load_ptb_words(dir.path());
   // By train frequency, ties byte-wise: <eos> 3, the 3, <unk> 2, N 2, then the singletons.
-  const std::vector<std::string> vocab{"<eos>", "the", "<unk>", "N",  "bought", "cat",
-                                       "is",    "mat", "on",    "sat", "shares"};
+  const std::vector<std::string> vocab{"<eos>", "the", "<unk>", "N", "bought", "cat",
+                                       "is", "mat", "on", "sat", "shares"};
   EXPECT_EQ(c.vocab, vocab);
   EXPECT_EQ(c.eos, 0);
   EXPECT_EQ(c.id("N"), 3);

@@ -50,9 +50,9 @@ TEST(Svhn, YAsDoubleEitherOrderAndUnrelatedVariables) {
   for (bool compressed : {true, false}) {
     TempDir dir;
     const auto y = cycle_labels(4);
-    MatVarSpec note{"__note", 4, 16, {1, 5}, {'h', 'e', 'l', 'l', 'o'}, 0};         // mxCHAR, miUTF8
-    MatVarSpec meta{"meta", 6, 9, {1, 1}, Bytes(8, 0), 0};                              // a double scalar
-    MatVarSpec cell{"c", 1, 2, {1, 1}, {}, 0};                                          // mxCELL (skipped unread)
+    MatVarSpec note{"__note", 4, 16, {1, 5}, {'h', 'e', 'l', 'l', 'o'}, 0};  // mxCHAR, miUTF8
+    MatVarSpec meta{"meta", 6, 9, {1, 1}, Bytes(8, 0), 0};                   // a double scalar
+    MatVarSpec cell{"c", 1, 2, {1, 1}, {}, 0};                               // mxCELL (skipped unread)
     write_raw(dir / "s.mat", mat_file({note, svhn_y(y, true), meta, cell, svhn_x(4)}, compressed));
     expect_svhn(load_svhn(dir / "s.mat"), 4, y);
     // mxDOUBLE class stored as miUINT8 (MATLAB narrows storage).

@@ -47,7 +47,7 @@ TEST(OfficialSources, VerifyChecksSizeMd5Sha256AndGunzippedMd5) {
   EXPECT_EQ(run("--verify " + quoted(dir / "hello.gz") + " --gunzip-md5 " + md5), 0);
   EXPECT_EQ(run("--verify " + quoted(dir / "hello.gz") + " --gunzip-md5 " + sha.substr(0, 32)), 1);
   EXPECT_EQ(run("--verify " + q + " --gunzip-md5 " + md5), 1);  // not gzip
-  EXPECT_EQ(run(""), 0);  // printing the table works
+  EXPECT_EQ(run(""), 0);                                        // printing the table works
 }
 
 }  // namespace

@@ -48,9 +48,9 @@ struct Dirs {
   }
 };
 
-#define SKIP_UNLESS_PRESENT(d)                                                                              \
-  if (!(d).present())                                                                                       \
-  GTEST_SKIP() << "transcoded data not found under " << (d).c10.parent_path()                              \
+#define SKIP_UNLESS_PRESENT(d)                                                \
+  if (!(d).present())                                                         \
+  GTEST_SKIP() << "transcoded data not found under " << (d).c10.parent_path() \
                << " (run tools/get_data.sh mnist && /usr/bin/python3 tools/transcode_mnist.py)"
 
 TEST(TranscodedMnist, CifarReaders) {

@@ -108,9 +108,10 @@ TEST_P(ConvGradient, InputAndWeight) {
   const auto [k, s, p] = GetParam();
   // n = 3 with a 5x7 map: the fast path groups all images into one chunk; n = 1: one image.
   for (const int64_t n : {3, 1})
-    expect_gradients_match({random_tensor({n, 2, 5, 7}, 30 + k), random_tensor({3, 2, k, k}, 40 + s)},
-                           [s, p](std::vector<Var>& v) { return engine::conv2d(v[0], v[1], s, p); },
-                           1e-2, 1e-2);
+    expect_gradients_match(
+        {random_tensor({n, 2, 5, 7}, 30 + k), random_tensor({3, 2, k, k}, 40 + s)},
+        [s, p](std::vector<Var>& v) { return engine::conv2d(v[0], v[1], s, p); },
+        1e-2, 1e-2);
 }
 
 INSTANTIATE_TEST_SUITE_P(KernelStridePad, ConvGradient,

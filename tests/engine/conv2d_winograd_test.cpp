@@ -50,11 +50,12 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Winograd, GradientsByFiniteDifferences) {
   for (const int64_t pad : {1, 0, 2})
     for (const auto& [h, w] : {std::pair{5, 7}, std::pair{4, 4}})
-      expect_gradients_match({random_tensor({2, 3, h, w}, 20 + pad), random_tensor({4, 3, 3, 3}, 21)},
-                             [pad](std::vector<Var>& v) {
-                               return engine::conv2d(v[0], v[1], 1, pad, ConvAlgorithm::winograd);
-                             },
-                             1e-2, 1e-2);
+      expect_gradients_match(
+          {random_tensor({2, 3, h, w}, 20 + pad), random_tensor({4, 3, 3, 3}, 21)},
+          [pad](std::vector<Var>& v) {
+            return engine::conv2d(v[0], v[1], 1, pad, ConvAlgorithm::winograd);
+          },
+          1e-2, 1e-2);
 }
 
 TEST(Winograd, GradientsMatchTheIm2colPath) {

@@ -116,7 +116,7 @@ void check_tokens_against_reference(const Case& c, float clip, uint64_t seed, do
 
 TEST(Lstm, TokenPathMatchesReference) {
   check_tokens_against_reference({5, 3, 7, 6}, kNoClip, 1);
-  check_tokens_against_reference({1, 2, 4, 3}, kNoClip, 2);   // a single step
+  check_tokens_against_reference({1, 2, 4, 3}, kNoClip, 2);    // a single step
   check_tokens_against_reference({12, 4, 9, 33}, kNoClip, 3);  // H not a multiple of the vector width
 }
 
@@ -228,15 +228,17 @@ TEST(LstmGradient, OneCellStepWithState) {
   inputs.push_back(random_tensor({1, B, V}, 21));  // x
   inputs.push_back(random_tensor({B, H}, 22));     // h0
   inputs.push_back(random_tensor({B, H}, 23));     // c0
-  testing::expect_gradients_match(inputs, [](std::vector<Var>& in) {
-    LstmWeights w;
-    for (int k = 0; k < 4; ++k) {
-      w.wx[k] = in[k];
-      w.wh[k] = in[4 + k];
-      w.b[k] = in[8 + k];
-    }
-    return engine::lstm_sequence(in[12], w, kNoClip, {in[13], in[14]});
-  }, 1e-2, 2e-2);
+  testing::expect_gradients_match(
+      inputs, [](std::vector<Var>& in) {
+        LstmWeights w;
+        for (int k = 0; k < 4; ++k) {
+          w.wx[k] = in[k];
+          w.wh[k] = in[4 + k];
+          w.b[k] = in[8 + k];
+        }
+        return engine::lstm_sequence(in[12], w, kNoClip, {in[13], in[14]});
+      },
+      1e-2, 2e-2);
 }
 
 TEST(LstmGradient, UnrolledSequenceTokens) {
@@ -248,15 +250,17 @@ TEST(LstmGradient, UnrolledSequenceTokens) {
   for (int k = 0; k < 4; ++k) inputs.push_back(p.wh[k]);
   for (int k = 0; k < 4; ++k) inputs.push_back(p.b[k]);
   for (float clip : {kNoClip, 1e4f}) {
-    testing::expect_gradients_match(inputs, [&](std::vector<Var>& in) {
-      LstmWeights w;
-      for (int k = 0; k < 4; ++k) {
-        w.wx[k] = in[k];
-        w.wh[k] = in[4 + k];
-        w.b[k] = in[8 + k];
-      }
-      return engine::lstm_sequence(tokens, B, T, w, clip);
-    }, 1e-2, 2e-2);
+    testing::expect_gradients_match(
+        inputs, [&](std::vector<Var>& in) {
+          LstmWeights w;
+          for (int k = 0; k < 4; ++k) {
+            w.wx[k] = in[k];
+            w.wh[k] = in[4 + k];
+            w.b[k] = in[8 + k];
+          }
+          return engine::lstm_sequence(tokens, B, T, w, clip);
+        },
+        1e-2, 2e-2);
   }
 }
 
@@ -268,15 +272,17 @@ TEST(LstmGradient, UnrolledSequenceDenseInput) {
   for (int k = 0; k < 4; ++k) inputs.push_back(p.wh[k]);
   for (int k = 0; k < 4; ++k) inputs.push_back(p.b[k]);
   inputs.push_back(random_tensor({T, B, V}, 41));
-  testing::expect_gradients_match(inputs, [](std::vector<Var>& in) {
-    LstmWeights w;
-    for (int k = 0; k < 4; ++k) {
-      w.wx[k] = in[k];
-      w.wh[k] = in[4 + k];
-      w.b[k] = in[8 + k];
-    }
-    return engine::lstm_sequence(in[12], w, kNoClip);
-  }, 1e-2, 2e-2);
+  testing::expect_gradients_match(
+      inputs, [](std::vector<Var>& in) {
+        LstmWeights w;
+        for (int k = 0; k < 4; ++k) {
+          w.wx[k] = in[k];
+          w.wh[k] = in[4 + k];
+          w.b[k] = in[8 + k];
+        }
+        return engine::lstm_sequence(in[12], w, kNoClip);
+      },
+      1e-2, 2e-2);
 }
 
 TEST(Lstm, ForgetGateCarriesTheCell) {

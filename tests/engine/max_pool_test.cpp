@@ -73,8 +73,9 @@ TEST(MaxPoolGradient, WithoutTies) {
   for (const auto& [k, s] : {std::pair{2, 2}, std::pair{3, 1}}) {
     Tensor x({2, 3, 5, 6});
     for (int64_t i = 0; i < x.numel(); ++i) x[i] = 0.1f * static_cast<float>((i * 37) % x.numel());
-    expect_gradients_match({x}, [k, s](std::vector<Var>& v) { return engine::max_pool2d(v[0], k, s); },
-                           1e-2, 1e-3);
+    expect_gradients_match(
+        {x}, [k, s](std::vector<Var>& v) { return engine::max_pool2d(v[0], k, s); },
+        1e-2, 1e-3);
   }
 }
 

@@ -46,8 +46,8 @@ TEST(BatchNorm, BinaryConnectFormDividesByStdPlusEps) {
   auto y = engine::batch_norm(x, g, b, stats, {}, true);
   EXPECT_FLOAT_EQ(y->value[0], -1.0f / 1.0001f);
   EXPECT_FLOAT_EQ(y->value[1], 1.0f / 1.0001f);
-  EXPECT_FLOAT_EQ(stats.running_mean[0], 0.2f);            // 0.9*0 + 0.1*2
-  EXPECT_FLOAT_EQ(stats.running_spread[0], 0.9f + 0.1f);   // running *std*: 0.9*1 + 0.1*1
+  EXPECT_FLOAT_EQ(stats.running_mean[0], 0.2f);           // 0.9*0 + 0.1*2
+  EXPECT_FLOAT_EQ(stats.running_spread[0], 0.9f + 0.1f);  // running *std*: 0.9*1 + 0.1*1
   auto eval = engine::batch_norm(x, g, b, stats, {}, false);
   EXPECT_FLOAT_EQ(eval->value[1], (3 - 0.2f) / (1.0f + 1e-4f));
 }

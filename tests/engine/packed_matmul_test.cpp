@@ -27,7 +27,8 @@ struct Case {
 };
 
 std::string describe(const Case& c, int64_t n, KernelPath path) {
-  const char* kind = c.kind == PackedKind::binary ? "binary" : c.kind == PackedKind::ternary ? "ternary" : "levels";
+  const char* kind = c.kind == PackedKind::binary ? "binary" : c.kind == PackedKind::ternary ? "ternary"
+                                                                                             : "levels";
   return std::string(kind) + (c.kind == PackedKind::levels ? std::to_string(c.bits) : "") + " " +
          std::to_string(c.rows) + "x" + std::to_string(c.cols) + (c.per_row ? " per-row" : " per-tensor") +
          " n=" + std::to_string(n) + " path " + engine::kernel_path_name(path);
@@ -41,7 +42,8 @@ struct Made {
 
 Made make(const Case& c, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  const uint32_t levels = c.kind == PackedKind::binary ? 2 : c.kind == PackedKind::ternary ? 3 : (1u << c.bits) - 1;
+  const uint32_t levels = c.kind == PackedKind::binary ? 2 : c.kind == PackedKind::ternary ? 3
+                                                                                           : (1u << c.bits) - 1;
   const uint32_t zero = c.kind == PackedKind::binary ? 0 : levels / 2;
   std::vector<uint32_t> codes(c.rows * c.cols);
   for (int64_t r = 0; r < c.rows; ++r)

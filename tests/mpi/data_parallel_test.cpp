@@ -30,8 +30,8 @@ Loaded load(const fs::path& checkpoint) {
 }
 
 struct Difference {
-  double max_abs = 0;   // largest |a - b|
-  double scale = 1;     // max(1, largest |a|): the tensor's own scale
+  double max_abs = 0;            // largest |a - b|
+  double scale = 1;              // max(1, largest |a|): the tensor's own scale
   size_t count = 0, beyond = 0;  // elements, and those off by more than tolerance * scale
 };
 
@@ -71,9 +71,9 @@ fs::path mnist_dir() {
   return fs::path(__FILE__).parent_path().parent_path().parent_path() / "data" / "mnist";
 }
 
-#define LAQ_REQUIRE_MNIST()                                                                       \
-  do {                                                                                            \
-    if (!fs::exists(mnist_dir() / "train-images-idx3-ubyte"))                                     \
+#define LAQ_REQUIRE_MNIST()                                                                      \
+  do {                                                                                           \
+    if (!fs::exists(mnist_dir() / "train-images-idx3-ubyte"))                                    \
       GTEST_SKIP() << "real MNIST not found in " << mnist_dir() << " (tools/get_data.sh mnist)"; \
   } while (0)
 
@@ -183,8 +183,10 @@ TEST(DataParallel, FullPrecisionSgdStaysWithTheOneProcessRunOverTenSteps) {
     EXPECT_LT(r, 1e-2) << buffers_a[i].name;
     worst = std::max(worst, r);
   }
-  std::printf("fpn/sgd, 10 steps, ||single - data-parallel|| / ||single - start||: weights %.3g, batch-norm "
-              "statistics %.3g at most\n", latent, worst);
+  std::printf(
+      "fpn/sgd, 10 steps, ||single - data-parallel|| / ||single - start||: weights %.3g, batch-norm "
+      "statistics %.3g at most\n",
+      latent, worst);
 }
 
 // Adam divides each gradient by its own running magnitude, so a weight whose gradient is near
@@ -220,9 +222,7 @@ TEST(DataParallel, RefusesABatchThatDoesNotSplitOverTheRanks) {
   LAQ_REQUIRE_BIN();
   TempDir tmp;
   write_tiny_mnist(tmp.path() / "mnist", 300, 100);
-  const RunResult r = run_mpi_laq(tmp.path(), 2, {"train", "--experiment", "mnist-mlp", "--data",
-                                                (tmp.path() / "mnist").string(), "--val-size", "100", "--batch", "99",
-                                                "--data-parallel", "--out", (tmp.path() / "run").string()});
+  const RunResult r = run_mpi_laq(tmp.path(), 2, {"train", "--experiment", "mnist-mlp", "--data", (tmp.path() / "mnist").string(), "--val-size", "100", "--batch", "99", "--data-parallel", "--out", (tmp.path() / "run").string()});
   EXPECT_NE(r.code, 0) << r.describe();
   EXPECT_NE(r.err.find("'--batch'"), std::string::npos) << r.describe();
   EXPECT_NE(r.err.find("divisible by 2"), std::string::npos) << r.describe();
@@ -233,9 +233,7 @@ TEST(DataParallel, SeveralRanksWithoutTheFlagAreRefused) {
   LAQ_REQUIRE_BIN();
   TempDir tmp;
   write_tiny_mnist(tmp.path() / "mnist", 300, 100);
-  const RunResult r = run_mpi_laq(tmp.path(), 2, {"train", "--experiment", "mnist-mlp", "--data",
-                                                (tmp.path() / "mnist").string(), "--val-size", "100",
-                                                "--out", (tmp.path() / "run").string()});
+  const RunResult r = run_mpi_laq(tmp.path(), 2, {"train", "--experiment", "mnist-mlp", "--data", (tmp.path() / "mnist").string(), "--val-size", "100", "--out", (tmp.path() / "run").string()});
   EXPECT_NE(r.code, 0) << r.describe();
   EXPECT_NE(r.err.find("--data-parallel"), std::string::npos) << r.describe();
 }

@@ -68,9 +68,9 @@ TEST(Ttq, ForwardAndBackwardHandComputed) {
   EXPECT_EQ(out, (std::vector<float>{2.0f, -3.0f, 0.0f, -3.0f}));
   float grad_wp = 0, grad_wn = 0;
   ttq_backward(w, g, 2.0f, 3.0f, 0.3f, grad, grad_wp, grad_wn);
-  EXPECT_FLOAT_EQ(grad[0], 0.2f);   // wp * g
-  EXPECT_FLOAT_EQ(grad[1], 0.6f);   // wn * g
-  EXPECT_FLOAT_EQ(grad[2], 0.3f);   // g
+  EXPECT_FLOAT_EQ(grad[0], 0.2f);  // wp * g
+  EXPECT_FLOAT_EQ(grad[1], 0.6f);  // wn * g
+  EXPECT_FLOAT_EQ(grad[2], 0.3f);  // g
   EXPECT_FLOAT_EQ(grad[3], 1.2f);
   EXPECT_FLOAT_EQ(grad_wp, 0.1f);
   EXPECT_FLOAT_EQ(grad_wn, -0.6f);

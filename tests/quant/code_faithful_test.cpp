@@ -75,8 +75,8 @@ TEST(CodeFaithful, Lat2ExactReproducesTheNegativeBranchBug) {
 TEST(CodeFaithful, Lat2AlternatingStopRuleChecksOnlyTheNegativeScale) {
   // The negative side converges at once (warm start already optimal); the positive side
   // needs three rounds. The code's rule stops after the first iteration.
-  const std::vector<float> w = {1.0f, 0.6f,  0.5f,  0.45f, 0.4f, 0.35f, 0.3f, 0.28f,
-                                0.26f, 0.24f, 0.22f, 0.2f,  0.1f, -1.0f, -1.0f};
+  const std::vector<float> w = {1.0f, 0.6f, 0.5f, 0.45f, 0.4f, 0.35f, 0.3f, 0.28f,
+                                0.26f, 0.24f, 0.22f, 0.2f, 0.1f, -1.0f, -1.0f};
   const std::vector<float> d(w.size(), 1.0f);
   std::vector<float> warm(w.size());
   for (std::size_t i = 0; i < w.size(); ++i) warm[i] = w[i] > 0 ? 1.0f : -1.0f;

@@ -37,11 +37,17 @@ TEST(CurvatureView, RootOfSecondMomentEqualsTheMaterialisedBufferBitForBit) {
     for (int shape = 0; shape < 4; ++shape) {
       std::mt19937 rng(++seed);
       auto w = testing::uniform(rng, n);
-      if (shape == 1) for (auto& x : w) x = std::round(x * 5) / 5;      // heavy ties
-      if (shape == 2) for (auto& x : w) x = std::clamp(3 * x, -1.0f, 1.0f);  // many clipped at +-1
-      if (shape == 3) for (auto& x : w) x = rng() % 3 ? 0.0f : x;      // many zeros
+      if (shape == 1)
+        for (auto& x : w) x = std::round(x * 5) / 5;  // heavy ties
+      if (shape == 2)
+        for (auto& x : w) x = std::clamp(3 * x, -1.0f, 1.0f);  // many clipped at +-1
+      if (shape == 3)
+        for (auto& x : w) x = rng() % 3 ? 0.0f : x;  // many zeros
       std::vector<float> v(n);
-      for (auto& x : v) { const float g = testing::uniform(rng, 1)[0]; x = g * g * 1e-4f; }
+      for (auto& x : v) {
+        const float g = testing::uniform(rng, 1)[0];
+        x = g * g * 1e-4f;
+      }
       const auto d = root(v);
       for (Side side : {Side::all, Side::positive, Side::negative}) {
         const std::string where = "n=" + std::to_string(n) + " shape=" + std::to_string(shape) + " side=" + std::to_string(int(side));

@@ -13,7 +13,7 @@
 namespace laq::quant {
 namespace {
 
-const Method curvature_methods[] = {Method::lab,    Method::lat_e,  Method::lat_a,      Method::lat2_e,
+const Method curvature_methods[] = {Method::lab, Method::lat_e, Method::lat_a, Method::lat2_e,
                                     Method::lat2_a, Method::laq_linear, Method::laq_log};
 
 TEST(EdgeCases, EverySolverIsInvariantToScalingTheCurvature) {

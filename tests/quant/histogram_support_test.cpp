@@ -14,7 +14,12 @@
 namespace laq::quant {
 namespace {
 
-enum class Shape { uniform, gaussian, heavy_ties, all_equal, many_zeros, one_sided };
+enum class Shape { uniform,
+                   gaussian,
+                   heavy_ties,
+                   all_equal,
+                   many_zeros,
+                   one_sided };
 
 std::vector<float> make(std::mt19937& rng, std::size_t n, Shape shape) {
   std::vector<float> w(n);
@@ -75,7 +80,6 @@ TEST(HistogramSupport, MillionElementsThroughLatExact) {
     EXPECT_EQ(fast, reference) << int(shape);
   }
 }
-
 
 // The two-scale ternary asks for both sides from one histogram pass: the same answers as
 // one search per side, and as the sorted reference.

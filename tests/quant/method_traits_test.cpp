@@ -9,8 +9,8 @@
 
 #include "engine/error.h"
 #include "quant/method.h"
-#include "quant/quantize.h"
 #include "quant/quant_test_util.h"
+#include "quant/quantize.h"
 
 namespace laq::quant {
 namespace {

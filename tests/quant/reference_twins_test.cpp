@@ -53,9 +53,7 @@ TEST(ReferenceTwins, AlternateEqualsThePlainNearestLevelSolver) {
     const char* name;
     LevelSet levels;
   };
-  const Named sets[] = {{"lat-a", ternary_levels()},     {"laq-linear 2", linear_levels(2)},
-                        {"laq-linear 3", linear_levels(3)}, {"laq-linear 4", linear_levels(4)},
-                        {"laq-log 3", log_levels(3)},      {"laq-log 4", log_levels(4)}};
+  const Named sets[] = {{"lat-a", ternary_levels()}, {"laq-linear 2", linear_levels(2)}, {"laq-linear 3", linear_levels(3)}, {"laq-linear 4", linear_levels(4)}, {"laq-log 3", log_levels(3)}, {"laq-log 4", log_levels(4)}};
   for (const Named& set : sets)
     for (const bool least_squares : {false, true})
       for (const std::size_t n : kSizes)

@@ -11,8 +11,8 @@
 #include "quant/binary.h"
 #include "quant/checks.h"
 #include "quant/curvature.h"
-#include "quant/objective.h"
 #include "quant/levels.h"
+#include "quant/objective.h"
 #include "quant/quantize.h"
 #include "quant/ternary_exact.h"
 #include "tests/quant/quant_test_util.h"
@@ -33,7 +33,7 @@ TEST(Ties, LogLevelsLiftTheLowestMidpointToTheFirstLevel) {
     const LevelSet log = log_levels(bits), linear = linear_levels(bits);
     const double lowest = log.midpoints.front();  // 2^-k
     EXPECT_EQ(lowest, std::ldexp(1.0, -int(log.nonzero_levels()))) << bits;
-    EXPECT_EQ(project(log, lowest), log.magnitudes.front()) << bits;    // the code zeroes only t < 2^-k
+    EXPECT_EQ(project(log, lowest), log.magnitudes.front()) << bits;  // the code zeroes only t < 2^-k
     EXPECT_EQ(project(log, -lowest), -log.magnitudes.front()) << bits;
     EXPECT_EQ(project(log, std::nextafter(lowest, 0.0)), 0.0) << bits;
     // Every other midpoint 1.5 * 2^e goes down, as round(e + 1/2) does for e + 1/2 < 0.
@@ -169,7 +169,8 @@ TEST(EmptySupport, Lat2AlternatingKeepsEverySideThatHasWeights) {
     std::mt19937 rng(seed);
     const std::size_t n = 4 + seed % 40;
     auto w = testing::uniform(rng, n, -0.05f, 1.0f);
-    if (seed % 2) for (auto& x : w) x = -x;
+    if (seed % 2)
+      for (auto& x : w) x = -x;
     const auto d = testing::curvature(rng, n);
     std::vector<float> warm(n, 0.0f);
     for (std::size_t i = 0; i < n; ++i) {
@@ -185,7 +186,7 @@ TEST(EmptySupport, Lat2AlternatingKeepsEverySideThatHasWeights) {
       lat2_exact(w, d, exact);
       bool has_pos = false, has_neg = false, out_pos = false, out_neg = false;
       for (std::size_t i = 0; i < n; ++i) {
-        has_pos |= w[i] > 0, has_neg |= w[i] < 0, out_pos |= out[i] > 0, out_neg |= out[i] < 0;
+        has_pos |= w[i] > 0, has_neg |= w[i]<0, out_pos |= out[i]> 0, out_neg |= out[i] < 0;
         EXPECT_TRUE(out[i] == 0 || (out[i] > 0) == (w[i] > 0)) << seed;
       }
       EXPECT_EQ(out_pos, has_pos) << "seed " << seed << " faithful " << faithful;
@@ -200,15 +201,15 @@ TEST(EmptySupport, Lat2AlternatingKeepsEverySideThatHasWeights) {
 std::vector<std::pair<std::vector<float>, std::vector<float>>> degenerate_inputs() {
   const float denormal = std::numeric_limits<float>::denorm_min();
   return {
-      {{1e-30f, -1e30f, 3e20f, -2e-20f, 1.0f, 5e-38f}, {1, 1, 1, 1, 1, 1}},        // huge dynamic range
-      {{0.5f, -0.25f, 0.125f, -1.0f, 0.75f}, {1e30f, 1e-30f, 3e38f, 1e-38f, 1}},     // extreme curvature
-      {{0.5f, -0.25f, 0.125f, -1.0f}, {0.0f + denormal, 1, 2, 3}},                   // denormal curvature
+      {{1e-30f, -1e30f, 3e20f, -2e-20f, 1.0f, 5e-38f}, {1, 1, 1, 1, 1, 1}},         // huge dynamic range
+      {{0.5f, -0.25f, 0.125f, -1.0f, 0.75f}, {1e30f, 1e-30f, 3e38f, 1e-38f, 1}},    // extreme curvature
+      {{0.5f, -0.25f, 0.125f, -1.0f}, {0.0f + denormal, 1, 2, 3}},                  // denormal curvature
       {{denormal, -denormal, 3 * denormal, -7 * denormal, 0.0f}, {1, 2, 3, 4, 5}},  // denormal weights
-      {{1e-40f, -2e-40f, 3e-41f}, {1e-40f, 1e-39f, 5e-40f}},                         // both denormal
-      {{2.0f, 2.0f, 2.0f, 2.0f}, {1, 2, 3, 4}},                                      // all equal, one sign
-      {{0.0f, 0.0f, 0.0f, 1e-3f}, {1, 1, 1, 1}},                                     // one nonzero
-      {{-0.3f}, {1e38f}},                                                            // a single weight
-      {{0.5f, -0.25f, 0.125f, -1.0f, 0.75f}, {0, 1, 0, 2, 0}},                       // zeros in d
+      {{1e-40f, -2e-40f, 3e-41f}, {1e-40f, 1e-39f, 5e-40f}},                        // both denormal
+      {{2.0f, 2.0f, 2.0f, 2.0f}, {1, 2, 3, 4}},                                     // all equal, one sign
+      {{0.0f, 0.0f, 0.0f, 1e-3f}, {1, 1, 1, 1}},                                    // one nonzero
+      {{-0.3f}, {1e38f}},                                                           // a single weight
+      {{0.5f, -0.25f, 0.125f, -1.0f, 0.75f}, {0, 1, 0, 2, 0}},                      // zeros in d
   };
 }
 

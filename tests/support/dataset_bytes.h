@@ -23,7 +23,6 @@ inline std::vector<uint8_t> be32(uint32_t v) {
           static_cast<uint8_t>(v)};
 }
 
-
 // Header bytes: 00 00 type ndims, then each dim as BE u32.
 inline std::vector<uint8_t> idx_header(uint8_t type, const std::vector<uint32_t>& dims) {
   std::vector<uint8_t> h = {0, 0, type, static_cast<uint8_t>(dims.size())};
@@ -34,12 +33,10 @@ inline std::vector<uint8_t> idx_header(uint8_t type, const std::vector<uint32_t>
   return h;
 }
 
-
 inline std::vector<uint8_t> concat(std::vector<uint8_t> a, const std::vector<uint8_t>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
 }
-
 
 // MNIST-shaped files: images magic 2051 with n x rows x cols, labels magic 2049 with n.
 inline std::vector<uint8_t> mnist_images(uint32_t n, const std::vector<uint8_t>& pixels, uint32_t rows = 28,
@@ -51,7 +48,6 @@ inline std::vector<uint8_t> mnist_labels(const std::vector<uint8_t>& labels) {
   return concat(idx_header(0x08, {static_cast<uint32_t>(labels.size())}), labels);
 }
 
-
 // Deterministic pixels: image i, pixel p -> (7*i + 3*p) mod 256.
 inline std::vector<uint8_t> pattern_pixels(uint32_t n, uint32_t per_image = 784) {
   std::vector<uint8_t> px(size_t{n} * per_image);
@@ -59,7 +55,6 @@ inline std::vector<uint8_t> pattern_pixels(uint32_t n, uint32_t per_image = 784)
     for (uint32_t p = 0; p < per_image; ++p) px[size_t{i} * per_image + p] = static_cast<uint8_t>((7 * i + 3 * p) & 255);
   return px;
 }
-
 
 // gzip (not zlib) framing of `raw`, as gzwrite would write it, in memory.
 inline std::vector<uint8_t> gzip_compress(const std::vector<uint8_t>& raw) {
@@ -110,10 +105,10 @@ inline Bytes mat_element(uint32_t type, const Bytes& data, bool allow_small = tr
 
 struct MatVarSpec {
   std::string name;
-  uint32_t mx_class = 9;   // mxUINT8
-  uint32_t storage = 2;    // miUINT8
+  uint32_t mx_class = 9;  // mxUINT8
+  uint32_t storage = 2;   // miUINT8
   std::vector<int32_t> dims;
-  Bytes data;              // real part, little-endian elements
+  Bytes data;                // real part, little-endian elements
   uint32_t extra_flags = 0;  // e.g. 0x0800 complex
 };
 

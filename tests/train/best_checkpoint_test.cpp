@@ -46,10 +46,12 @@ TEST(BestCheckpoint, ExportedBestModelHasTheReportedTestErrorAtTheBestEpoch) {
                            (tmp / "best-model.h5").string(), "--evaluate"});
   ASSERT_EQ(r.code, 0) << r.describe();
   EXPECT_NE(r.out.find("epoch " + best_epoch + ")"), std::string::npos)
-      << "best.h5 should hold epoch " << best_epoch << "\n" << r.describe();
+      << "best.h5 should hold epoch " << best_epoch << "\n"
+      << r.describe();
   char expected[64];
   std::snprintf(expected, sizeof expected, "test error of the exported weights: %.2f%%", test_at_best);
-  EXPECT_NE(r.out.find(expected), std::string::npos) << "expected \"" << expected << "\"\n" << r.describe();
+  EXPECT_NE(r.out.find(expected), std::string::npos) << "expected \"" << expected << "\"\n"
+                                                     << r.describe();
 
   // The sizes go beside the packed model, where laq table --report finds them.
   const train::ModelSize size = train::read_model_size(tmp / "best-model.json");

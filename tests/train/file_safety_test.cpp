@@ -4,9 +4,9 @@
 // file was expected, a CSV with a byte-order mark, an output named like an input, and the
 // run-folder lock (train/run_folder.h), including its release by a kill -9.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -85,8 +85,7 @@ TEST(JsonReader, ReadsBackWhatTheWriterWrites) {
   train::Json nested;
   nested.add("method", "lat-e").add("bits", 3);
   train::Json j;
-  j.add("config", nested).add("controls", every_byte).add("unicode", unicode).add("n", 1.7976931348623157e308)
-      .add("array", std::span<const double>(values)).add("yes", true).add_null("none");
+  j.add("config", nested).add("controls", every_byte).add("unicode", unicode).add("n", 1.7976931348623157e308).add("array", std::span<const double>(values)).add("yes", true).add_null("none");
   const train::FlatJson f = parse_json_line(j.str());
   EXPECT_EQ(f.at("config.method").str, "lat-e");
   EXPECT_EQ(f.at("config.bits").num, 3);

@@ -10,11 +10,11 @@
 
 #include "engine/autograd.h"
 #include "engine/error.h"
-#include "quant/packing.h"
-#include "train/packed_model.h"
-#include "train/packed_lstm.h"
-#include "train/packed_net.h"
 #include "layers/lstm.h"
+#include "quant/packing.h"
+#include "train/packed_lstm.h"
+#include "train/packed_model.h"
+#include "train/packed_net.h"
 #include "train/session.h"
 
 namespace laq {

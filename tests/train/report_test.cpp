@@ -197,7 +197,9 @@ TEST(Report, AMalformedLineNamesTheFileAndLine) {
   const fs::path file = tmp / "results.jsonl";
   {
     std::ofstream f(file);
-    f << fake_line(lat_e(1, 1.0), "epoch", 0) << "\n" << R"({"config": {"experiment": "mnist-mlp", "method")" << "\n";
+    f << fake_line(lat_e(1, 1.0), "epoch", 0) << "\n"
+      << R"({"config": {"experiment": "mnist-mlp", "method")"
+      << "\n";
   }
   try {
     train::read_results_file(file);
@@ -209,7 +211,8 @@ TEST(Report, AMalformedLineNamesTheFileAndLine) {
   {
     std::ofstream f(file);
     f << R"({"config": {"experiment": "mnist-mlp", "method": "fpn", "bits": 3, "epochs": 3}, "seed": 1, )"
-      << R"("type": "result", "metric": "error", "best_epoch": 2})" << "\n";
+      << R"("type": "result", "metric": "error", "best_epoch": 2})"
+      << "\n";
   }
   try {
     train::read_results_file(file);
@@ -230,14 +233,16 @@ TEST(Report, SkippingModeWarnsPerLineAndKeepsTheRest) {
   {
     std::ofstream f(file, std::ios::binary);
     f << fake_line(run, "epoch", 0) << "\n";
-    f << R"({"a": "\uZZ"})" << "\n";                      // 2: bad escape
-    f << std::string(50000, '[') << "\n";                  // 3: deep nesting, an array line
-    f << R"({"type": "epoch", "type": "result"})" << "\n";  // 4: duplicated key
+    f << R"({"a": "\uZZ"})"
+      << "\n";                             // 2: bad escape
+    f << std::string(50000, '[') << "\n";  // 3: deep nesting, an array line
+    f << R"({"type": "epoch", "type": "result"})"
+      << "\n";  // 4: duplicated key
     std::string huge = fake_line(run, "epoch", 0);
     huge.replace(huge.find("\"epoch\": 1"), 10, "\"epoch\": 1e300");
-    f << huge << "\n";                                     // 5: an epoch no int64 holds
-    f << std::string("{\"type\": \"ep\0och\"}", 18) << "\n"; // 6: NUL byte
-    f << "{\"type\": \"\xff\"}\n";                          // 7: invalid UTF-8
+    f << huge << "\n";                                        // 5: an epoch no int64 holds
+    f << std::string("{\"type\": \"ep\0och\"}", 18) << "\n";  // 6: NUL byte
+    f << "{\"type\": \"\xff\"}\n";                            // 7: invalid UTF-8
     f << fake_line(run, "result", 0).substr(0, 100) << "\n";  // 8: truncated
     f << fake_line(run, "epoch", 1) << "\n";
   }

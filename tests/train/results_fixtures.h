@@ -15,8 +15,8 @@ namespace laq::test {
 struct FakeRun {
   std::string experiment = "mnist-mlp", method = "fpn";
   int64_t bits = 3, epochs = 3, seed = 1;
-  std::vector<double> val;       // one validation value per epoch line written
-  bool finished = true;          // write the result line
+  std::vector<double> val;  // one validation value per epoch line written
+  bool finished = true;     // write the result line
   double best_val = 0, test_at_best = 0;
   int64_t best_epoch = 1;
   std::string metric = "error";
@@ -37,12 +37,9 @@ inline std::string fake_line(const FakeRun& r, const std::string& type, size_t e
   j.add("config", config).add("seed", r.seed).add("environment", env).add("type", type).add("metric", r.metric);
   const std::string& m = r.metric;
   if (type == "epoch") {
-    j.add("epoch", static_cast<int64_t>(epoch_index + 1)).add("lr", 0.01).add("train_loss", 0.5)
-        .add("val_" + m, r.val[epoch_index]).add_null("test_" + m).add("best_epoch", r.best_epoch)
-        .add("best_val_" + m, r.best_val).add("test_" + m + "_at_best_val", r.test_at_best);
+    j.add("epoch", static_cast<int64_t>(epoch_index + 1)).add("lr", 0.01).add("train_loss", 0.5).add("val_" + m, r.val[epoch_index]).add_null("test_" + m).add("best_epoch", r.best_epoch).add("best_val_" + m, r.best_val).add("test_" + m + "_at_best_val", r.test_at_best);
   } else {
-    j.add("best_epoch", r.best_epoch).add("best_val_" + m, r.best_val).add("test_" + m + "_at_best_val", r.test_at_best)
-        .add("epochs", r.epochs);
+    j.add("best_epoch", r.best_epoch).add("best_val_" + m, r.best_val).add("test_" + m + "_at_best_val", r.test_at_best).add("epochs", r.epochs);
   }
   return j.str();
 }

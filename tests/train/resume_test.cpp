@@ -22,8 +22,8 @@ struct Dataset {
 };
 
 struct CheckpointContents {
-  std::map<std::string, Dataset> datasets;            // full path -> contents
-  std::map<std::string, std::string> attributes;      // "/group@name" -> value as text
+  std::map<std::string, Dataset> datasets;        // full path -> contents
+  std::map<std::string, std::string> attributes;  // "/group@name" -> value as text
 };
 
 std::string attribute_text(const H5::Attribute& a) {
@@ -110,12 +110,14 @@ TEST(Resume, KilledAndResumedRunIsBitIdenticalToUninterruptedRun) {
   write_tiny_mnist(data);  // 200 train + 100 val at batch 20: 10 steps per epoch, 30 in all
 
   RunResult r = run_laq(tmp.path(), train_args(data, a));
-  ASSERT_EQ(r.code, 0) << "run A\n" << r.describe();
+  ASSERT_EQ(r.code, 0) << "run A\n"
+                       << r.describe();
 
   auto b_args = train_args(data, b);
   b_args.insert(b_args.end(), {"--stop-after-steps", "7"});
   r = run_laq(tmp.path(), b_args);
-  ASSERT_EQ(r.code, 3) << "run B must stop as if killed after step 7\n" << r.describe();
+  ASSERT_EQ(r.code, 3) << "run B must stop as if killed after step 7\n"
+                       << r.describe();
   ASSERT_TRUE(fs::exists(b / "checkpoint.h5")) << "run B saved no checkpoint at step 4";
   {
     const CheckpointContents mid = read_checkpoint(b / "checkpoint.h5");
@@ -124,7 +126,8 @@ TEST(Resume, KilledAndResumedRunIsBitIdenticalToUninterruptedRun) {
   }
 
   r = run_laq(tmp.path(), {"train", "--resume", (b / "checkpoint.h5").string(), "--quiet"});
-  ASSERT_EQ(r.code, 0) << "resume of B\n" << r.describe();
+  ASSERT_EQ(r.code, 0) << "resume of B\n"
+                       << r.describe();
 
   const CheckpointContents ca = read_checkpoint(a / "checkpoint.h5");
   const CheckpointContents cb = read_checkpoint(b / "checkpoint.h5");

@@ -157,7 +157,8 @@ TEST(SweepPlan, TheSlurmScriptIsOneMpiJobStartedThroughPmixWithThreadsPerTask) {
       << s;
   // Nothing the user did not ask for: the site's defaults stay in force.
   for (const char* absent : {"--partition", "--account", "--mem-per-cpu", "--array"})
-    EXPECT_EQ(s.find(absent), std::string::npos) << absent << "\n" << s;
+    EXPECT_EQ(s.find(absent), std::string::npos) << absent << "\n"
+                                                 << s;
 }
 
 TEST(SweepPlan, TheSlurmScriptCarriesPartitionAccountMemoryAndLongLimitsInDays) {
@@ -190,8 +191,8 @@ TEST(SweepPlan, TheTimeLimitCoversTheBusiestRankWithMargin) {
   EXPECT_EQ(slurm_minutes({600, 600, 600}, 2, false), 30);  // 1.5 x 1200 s
   EXPECT_EQ(slurm_minutes({600, 600, 600}, 2, false, 1.0), 20);
   EXPECT_EQ(slurm_minutes({600, 6000, 600}, 4, true), 150);  // an array task: the longest cell
-  EXPECT_EQ(slurm_minutes({61, 2}, 2, false, 1.0), 2);        // whole minutes, rounded up
-  EXPECT_EQ(slurm_minutes({}, 2, false), 1);                  // never zero
+  EXPECT_EQ(slurm_minutes({61, 2}, 2, false, 1.0), 2);       // whole minutes, rounded up
+  EXPECT_EQ(slurm_minutes({}, 2, false), 1);                 // never zero
 }
 
 TEST(SweepPlan, SlurmTimesParseInEverySbatchFormAndBadOnesAreRefused) {

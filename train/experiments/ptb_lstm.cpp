@@ -17,7 +17,7 @@ ExperimentPreset ptb_lstm() {
           .table = "lstm",
           .dataset = "ptb",
           .label = "PTB",
-          .step_seconds = 0.40,  // the char LSTM of char_lstm.cpp
+          .step_seconds = 0.40,                     // the char LSTM of char_lstm.cpp
           .full_steps_per_epoch = 5101000 / 10000,  // batch 100 x 100-character windows
           .build_model = char_lstm_model,
           .load_data = char_lstm_data,

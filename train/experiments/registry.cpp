@@ -9,8 +9,12 @@ namespace laq::train {
 
 const std::vector<ExperimentPreset>& experiment_presets() {
   static const std::vector<ExperimentPreset> all{
-      presets::mnist_mlp(),     presets::cifar10_vgg(), presets::cifar100_vgg(),
-      presets::svhn_vgg(),      presets::warpeace_lstm(), presets::linux_lstm(),
+      presets::mnist_mlp(),
+      presets::cifar10_vgg(),
+      presets::cifar100_vgg(),
+      presets::svhn_vgg(),
+      presets::warpeace_lstm(),
+      presets::linux_lstm(),
       presets::ptb_lstm(),
   };
   return all;

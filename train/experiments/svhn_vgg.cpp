@@ -24,7 +24,7 @@ ExperimentPreset svhn_vgg() {
           .table = "feedforward",
           .dataset = "svhn",
           .label = "SVHN",
-          .step_seconds = 0.20,  // half the widths: about a quarter of the work
+          .step_seconds = 0.20,                 // half the widths: about a quarter of the work
           .full_steps_per_epoch = 598388 / 50,  // train + extra - 6,000 validation
           .build_model = model,
           .load_data = data};
