@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/fast_math.h"
 #include "engine/error.h"
-#include "engine/fast_math.h"
 #include "engine/parallel_gemms.h"
 #include "engine/scratch.h"
 #include "engine/threads.h"

@@ -164,27 +164,19 @@ void QuantizeGradientStage::run(float learning_rate) {
   const quant::Method method = group_->method();
   const auto& tensors = group_->tensors();
   // Each tensor writes only its own gradients and scale gradients, so the thread count
-  // changes nothing.
-  const size_t threads = static_cast<size_t>(std::max(1, engine::threads()));
-  if (scratch_.size() < threads) scratch_.resize(threads);
-  group_->for_each_tensor([&](size_t k, int worker) {
+  // changes nothing; both backwards may write the transformed gradient over g.
+  group_->for_each_tensor([&](size_t k, int) {
     const QuantizedTensor& t = tensors[k];
     std::span<const float> w = group_->latent().subspan(t.offset, t.size);
     std::span<float> g = group_->grads().subspan(t.offset, t.size);
-    std::vector<float>& scratch = scratch_[worker];
-    if (scratch.size() < static_cast<size_t>(t.size)) scratch.resize(t.size);
-    std::span<float> out = std::span(scratch).subspan(0, t.size);
     if (method == quant::Method::ttq) {
       auto& s = group_->ttq_scales();
       auto& gs = group_->ttq_scale_grads();
-      quant::ttq_backward(w, g, s[2 * k], s[2 * k + 1], group_->options().ttq_threshold, out, gs[2 * k],
+      quant::ttq_backward(w, g, s[2 * k], s[2 * k + 1], group_->options().ttq_threshold, g, gs[2 * k],
                           gs[2 * k + 1]);
     } else if (method == quant::Method::dorefa) {
-      quant::dorefa_backward(w, g, out);
-    } else {
-      return;
+      quant::dorefa_backward(w, g, g);
     }
-    std::copy(out.begin(), out.end(), g.begin());
   });
   if (scale_optimizer_) {
     scale_optimizer_->step(learning_rate);

@@ -113,7 +113,6 @@ class QuantizeGradientStage : public Stage {
 
  private:
   std::shared_ptr<QuantizedGroup> group_;
-  std::vector<std::vector<float>> scratch_;     // per worker: the transformed gradient of one tensor
   std::unique_ptr<Optimizer> scale_optimizer_;  // ttq only
 };
 

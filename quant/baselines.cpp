@@ -4,10 +4,13 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/error.h"
+#include "base/fast_math.h"
 #include "quant/checks.h"
 #include "quant/fast/lane_sums.h"
 #include "quant/objective.h"
@@ -30,16 +33,22 @@ Scales twn(std::span<const float> w, std::span<float> out) {
 
 namespace {
 
-// Throws for a NaN or inf w (there is no threshold for those), tested in the same pass.
+// max |w_i| from the bits: for finite floats, |x| ordered as an unsigned integer is |x|
+// ordered as a float, and an integer max vectorises where a float one (which must honour
+// NaN) does not. A largest magnitude of 0x7f800000 or more is an inf or a NaN, which have
+// no threshold: one pass both finds the max and rejects them.
 float max_abs(std::span<const float> w, const char* function) {
-  float m = 0;
-  std::uint32_t bad = 0;
-  for (float x : w) {
-    m = std::max(m, std::fabs(x));
-    bad |= std::uint32_t((std::bit_cast<std::uint32_t>(x) & 0x7f800000u) == 0x7f800000u);
-  }
-  if (bad) throw_non_finite(function);
-  return m;
+  std::uint32_t largest = 0;
+  for (float x : w) largest = std::max(largest, std::bit_cast<std::uint32_t>(x) & 0x7fffffffu);
+  if (largest >= 0x7f800000u) throw_non_finite(function);
+  return std::bit_cast<float>(largest);
+}
+
+// The first i with |w_i| == m, for an m that max_abs returned.
+std::size_t first_with_magnitude(std::span<const float> w, float m) {
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (std::fabs(w[i]) == m) return i;
+  return 0;
 }
 
 }  // namespace
@@ -56,12 +65,13 @@ void ttq_backward(std::span<const float> w, std::span<const float> g, float wp, 
   require_size(g, w.size(), "ttq_backward", "g");
   require_size(grad_w, w.size(), "ttq_backward", "grad_w");
   const float delta = t * max_abs(w, "ttq_backward");
-  double sum_pos = 0, sum_neg = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    if (w[i] > delta) grad_w[i] = wp * g[i], sum_pos += g[i];
-    else if (w[i] < -delta) grad_w[i] = wn * g[i], sum_neg += g[i];
-    else grad_w[i] = g[i];
-  }
+  // Element i reads g_i before it writes grad_w_i, so grad_w may be g.
+  const auto [sum_pos, sum_neg] = lane_sums<2>(w.size(), [&](std::size_t i) {
+    const float x = w[i], gi = g[i];
+    const bool pos = x > delta, neg = x < -delta;
+    grad_w[i] = gi * (pos ? wp : (neg ? wn : 1.0f));
+    return std::array<double, 2>{mask(pos) * gi, mask(neg) * gi};
+  });
   grad_wp = static_cast<float>(sum_pos);
   grad_wn = static_cast<float>(-sum_neg);
 }
@@ -84,20 +94,46 @@ int dorefa_code(double r, int bits) { return static_cast<int>(std::round(check_b
 
 namespace {
 
-// max_i |tanh(w_i)| = tanh(max_i |w_i|), tanh being increasing: one tanh, not one per weight
-// (in double, each costs about as much as the rest of the step's work on that weight).
-// Also the first index of the largest |w|, whose tanh is the max.
-// Throws for a NaN or inf w, which has no code (tanh(inf) = 1 would hide an overflow).
-std::pair<double, std::size_t> largest_tanh(std::span<const float> w, const char* function) {
-  float largest = 0.0f;
-  std::size_t arg = 0;
-  std::uint32_t bad = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    if (std::fabs(w[i]) > largest) largest = std::fabs(w[i]), arg = i;
-    bad |= std::uint32_t((std::bit_cast<std::uint32_t>(w[i]) & 0x7f800000u) == 0x7f800000u);
+// The DoReFa code of one weight, straight from the formula: the definition the thresholds
+// below reproduce.
+int code_by_formula(float w, double M, int bits) {
+  return dorefa_code(M > 0 ? std::tanh(double(w)) / (2 * M) + 0.5 : 0.5, bits);
+}
+
+// The float on a line where adjacent floats differ by one (-0 and +0 share 0: both have code
+// code_by_formula(0)), and back.
+std::int64_t ordinal(float f) {
+  const std::int32_t i = std::bit_cast<std::int32_t>(f);
+  return i < 0 ? -std::int64_t(i & 0x7fffffff) : std::int64_t(i);
+}
+float from_ordinal(std::int64_t k) {
+  return std::bit_cast<float>(k < 0 ? std::int32_t(-k) | std::int32_t(0x80000000u) : std::int32_t(k));
+}
+
+// The code is a nondecreasing function of w (tanh increases; dividing, adding, scaling and
+// rounding keep the order), so it is the number of thresholds t_1 <= ... <= t_top at or
+// below w, where t_k is the smallest float whose code is at least k. Each t_k is found by
+// bisection over the floats with the formula itself, so a weight gets the very code the
+// formula gives it (tests/quant/reference_twins_test.cpp checks every float near each
+// threshold), at the cost of about 32 tanh per level instead of one per weight.
+std::vector<float> code_thresholds(double M, int bits) {
+  const int top = (1 << bits) - 1;
+  const std::int64_t lowest = ordinal(-std::numeric_limits<float>::max());
+  const std::int64_t highest = ordinal(std::numeric_limits<float>::max());
+  std::vector<float> thresholds(top);
+  for (int k = 1; k <= top; ++k) {
+    if (code_by_formula(from_ordinal(lowest), M, bits) >= k) {
+      thresholds[k - 1] = -std::numeric_limits<float>::infinity();
+      continue;
+    }
+    std::int64_t below = lowest, at = highest;  // code(below) < k <= code(at)
+    while (at - below > 1) {
+      const std::int64_t mid = below + (at - below) / 2;
+      (code_by_formula(from_ordinal(mid), M, bits) >= k ? at : below) = mid;
+    }
+    thresholds[k - 1] = from_ordinal(at);
   }
-  if (bad) throw_non_finite(function);
-  return {std::tanh(double(largest)), arg};
+  return thresholds;
 }
 
 }  // namespace
@@ -105,11 +141,21 @@ std::pair<double, std::size_t> largest_tanh(std::span<const float> w, const char
 Scales dorefa(std::span<const float> w, int bits, std::span<float> out) {
   require_size(out, w.size(), "dorefa", "out");
   require_no_alias(w, out, "dorefa");
-  check_bits(bits);
-  const double M = largest_tanh(w, "dorefa").first;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const double r = M > 0 ? std::tanh(double(w[i])) / (2 * M) + 0.5 : 0.5;
-    out[i] = dorefa_level(dorefa_code(r, bits), bits);
+  const int top = check_bits(bits);
+  const double M = std::tanh(double(max_abs(w, "dorefa")));  // max|tanh w| = tanh(max|w|)
+  const std::vector<float> thresholds = code_thresholds(M, bits);
+  std::vector<float> levels(top + 1);
+  for (int c = 0; c <= top; ++c) levels[c] = dorefa_level(c, bits);
+  // A select per threshold, block by block so that the block stays in L1 across the
+  // thresholds and the inner loop vectorises.
+  constexpr std::size_t kBlock = 512;
+  for (std::size_t begin = 0; begin < w.size(); begin += kBlock) {
+    const std::size_t end = std::min(w.size(), begin + kBlock);
+    for (std::size_t i = begin; i < end; ++i) out[i] = levels[0];
+    for (int k = 1; k <= top; ++k) {
+      const float t = thresholds[k - 1], level = levels[k];
+      for (std::size_t i = begin; i < end; ++i) out[i] = w[i] >= t ? level : out[i];
+    }
   }
   return {1.0f, 1.0f};
 }
@@ -117,23 +163,27 @@ Scales dorefa(std::span<const float> w, int bits, std::span<float> out) {
 void dorefa_backward(std::span<const float> w, std::span<const float> g, std::span<float> grad_w) {
   require_size(g, w.size(), "dorefa_backward", "g");
   require_size(grad_w, w.size(), "dorefa_backward", "grad_w");
-  const auto [M, arg] = largest_tanh(w, "dorefa_backward");
-  if (M == 0) {
+  const float largest = max_abs(w, "dorefa_backward");
+  if (largest == 0) {
     std::fill(grad_w.begin(), grad_w.end(), 0.0f);
     return;
   }
-  // One pass: each tanh once, for the elementwise part and for g . tanh(w), which the max's
-  // own gradient needs and which is added to that one element afterwards.
-  double partial[kLanes] = {};
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const double t = std::tanh(double(w[i]));
-    partial[i % kLanes] += double(g[i]) * t;
-    grad_w[i] = static_cast<float>(g[i] * (1 - t * t) / M);
-  }
-  double g_dot_t = 0;
-  for (double p : partial) g_dot_t += p;
-  const double t = std::tanh(double(w[arg])), slope = 1 - t * t;
-  grad_w[arg] = static_cast<float>(g[arg] * slope / M - (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M));
+  // In float with a vectorised exp (base/fast_math.h), a few float ulps from the double
+  // formula; M in double, as the forward has it.
+  const double M = std::tanh(double(largest));
+  const float inv_m = static_cast<float>(1.0 / M);
+  const std::size_t arg = first_with_magnitude(w, largest);  // the max's derivative goes here
+  const float g_arg = g[arg];
+  // One pass for the elementwise part and for g . tanh(w), which the max's own gradient
+  // needs. Element i reads g_i before it writes grad_w_i, so grad_w may be g.
+  const double g_dot_t = lane_sums<1>(w.size(), [&](std::size_t i) {
+    const auto [t, slope] = fast_tanh_and_slope(w[i]);
+    const float gi = g[i];
+    grad_w[i] = gi * slope * inv_m;
+    return std::array<double, 1>{double(gi) * double(t)};
+  })[0];
+  const auto [t, slope] = fast_tanh_and_slope(w[arg]);
+  grad_w[arg] = static_cast<float>(double(g_arg) * slope / M - (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M));
 }
 
 }  // namespace laq::quant

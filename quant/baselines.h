@@ -19,7 +19,7 @@ void ttq_forward(std::span<const float> w, float wp, float wn, float t, std::spa
 // TTQ backward, g = dL/d(out): grad_w = wp g where w > Delta, g where |w| <= Delta,
 // wn g where w < -Delta (the TTQ paper's scaled straight-through gradient);
 // grad_wp = sum of g over w > Delta; grad_wn = -(sum of g over w < -Delta), because
-// out = -wn there. Delta is treated as a constant.
+// out = -wn there. Delta is treated as a constant. grad_w may be g (in place).
 void ttq_backward(std::span<const float> w, std::span<const float> g, float wp, float wn, float t,
                   std::span<float> grad_w, float& grad_wp, float& grad_wn);
 
@@ -27,6 +27,8 @@ void ttq_backward(std::span<const float> w, std::span<const float> g, float wp, 
 //   r = tanh(w) / (2 max|tanh w|) + 1/2,   code = round((2^m - 1) r),   out = 2 code/(2^m - 1) - 1.
 // 2^m levels in [-1, 1], no zero level, no scale (reported as 1). round is half away from
 // zero. All-zero w: max|tanh w| = 0, taken as r = 1/2 for every element.
+// Computed as a count of per-code thresholds on w, each found from this very formula, so
+// the codes are the formula's exactly (dorefa_reference is the formula as a loop).
 Scales dorefa(std::span<const float> w, int bits, std::span<float> out);
 // The float value of DoReFa code c: shared by the forward and decode().
 float dorefa_level(int code, int bits);
@@ -36,6 +38,8 @@ int dorefa_code(double r, int bits);
 // grad_w_k = g_k (1 - tanh^2 w_k) / M  -  [k = argmax|tanh w|] sign(tanh w_k)(1 - tanh^2 w_k)
 //            sum_i g_i tanh(w_i) / M^2,   M = max|tanh w|
 // (the max's derivative goes to its first maximiser). All-zero w: grad_w = 0.
+// In float with a vectorised exp (a few float ulps from dorefa_backward_reference, which is
+// this formula in double); grad_w may be g (in place).
 void dorefa_backward(std::span<const float> w, std::span<const float> g, std::span<float> grad_w);
 
 }  // namespace laq::quant

@@ -1,9 +1,13 @@
 #include "quant/reference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <utility>
 #include <vector>
+
+#include "quant/baselines.h"
 
 namespace laq::quant {
 
@@ -134,6 +138,66 @@ Scales twn_reference(std::span<const float> w, std::span<float> out) {
   const float alpha = count > 0 ? static_cast<float>(sum / count) : 0.0f;
   for (std::size_t i = 0; i < w.size(); ++i) out[i] = w[i] > delta ? alpha : (w[i] < -delta ? -alpha : 0.0f);
   return {alpha, alpha};
+}
+
+void ttq_backward_reference(std::span<const float> w, std::span<const float> g, float wp, float wn, float t,
+                            std::span<float> grad_w, float& grad_wp, float& grad_wn) {
+  float largest = 0;
+  for (const float x : w) largest = std::max(largest, std::fabs(x));
+  const float delta = t * largest;
+  double sum_pos = 0, sum_neg = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (w[i] > delta) {
+      grad_w[i] = wp * g[i];
+      sum_pos += g[i];
+    } else if (w[i] < -delta) {
+      grad_w[i] = wn * g[i];
+      sum_neg += g[i];
+    } else {
+      grad_w[i] = g[i];
+    }
+  }
+  grad_wp = static_cast<float>(sum_pos);
+  grad_wn = static_cast<float>(-sum_neg);
+}
+
+namespace {
+
+// max |tanh w_i| = tanh(max |w_i|), and the first i with the largest |w_i| (tanh rounds to 1
+// for every |w| above 19 or so, so the largest |tanh| alone would not name the maximiser).
+std::pair<double, std::size_t> largest_tanh(std::span<const float> w) {
+  float largest = 0;
+  std::size_t arg = 0;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (std::fabs(w[i]) > largest) largest = std::fabs(w[i]), arg = i;
+  return {std::tanh(double(largest)), arg};
+}
+
+}  // namespace
+
+Scales dorefa_reference(std::span<const float> w, int bits, std::span<float> out) {
+  const double M = largest_tanh(w).first;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double r = M > 0 ? std::tanh(double(w[i])) / (2 * M) + 0.5 : 0.5;
+    out[i] = dorefa_level(dorefa_code(r, bits), bits);
+  }
+  return {1.0f, 1.0f};
+}
+
+void dorefa_backward_reference(std::span<const float> w, std::span<const float> g, std::span<float> grad_w) {
+  const auto [M, arg] = largest_tanh(w);
+  if (M == 0) {
+    std::fill(grad_w.begin(), grad_w.end(), 0.0f);
+    return;
+  }
+  double g_dot_t = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double t = std::tanh(double(w[i])), c = std::cosh(double(w[i]));
+    g_dot_t += double(g[i]) * t;
+    grad_w[i] = static_cast<float>(g[i] / (c * c) / M);
+  }
+  const double t = std::tanh(double(w[arg])), c = std::cosh(double(w[arg])), slope = 1 / (c * c);
+  grad_w[arg] = static_cast<float>(g[arg] * slope / M - (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M));
 }
 
 }  // namespace laq::quant

@@ -30,4 +30,15 @@ Scales lat2_alternating_reference(std::span<const float> w, std::span<const floa
 // twn (quant/baselines.h).
 Scales twn_reference(std::span<const float> w, std::span<float> out);
 
+// ttq_backward (quant/baselines.h): one branch per weight, the two sums in one accumulator each.
+void ttq_backward_reference(std::span<const float> w, std::span<const float> g, float wp, float wn, float t,
+                            std::span<float> grad_w, float& grad_wp, float& grad_wn);
+
+// dorefa (quant/baselines.h): the formula, one tanh per weight, in double.
+Scales dorefa_reference(std::span<const float> w, int bits, std::span<float> out);
+
+// dorefa_backward (quant/baselines.h): the formula in double, 1 - tanh^2 as 1/cosh^2 (which
+// does not cancel to 0 where tanh rounds to 1).
+void dorefa_backward_reference(std::span<const float> w, std::span<const float> g, std::span<float> grad_w);
+
 }  // namespace laq::quant
