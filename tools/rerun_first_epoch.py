@@ -22,8 +22,15 @@ NOT_COMPARED_CONFIG = {"epochs", "out_dir", "data_dir"}
 
 
 def first_epoch(results):
-    for line in results.read_text().splitlines():
-        record = json.loads(line)
+    try:
+        lines = results.read_text().splitlines()
+    except OSError as e:
+        sys.exit(f"rerun_first_epoch: {results}: {e.strerror}")
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            sys.exit(f"rerun_first_epoch: {results}:{number}: not a JSON line ({e.msg})")
         if record.get("type") == "epoch" and record.get("epoch") == 1:
             return record
     sys.exit(f"rerun_first_epoch: {results} has no epoch-1 line")

@@ -15,19 +15,8 @@ namespace {
 using Solver = Scales (*)(std::span<const float>, std::span<const float>, std::span<const float>, std::span<float>,
                           const Options&, Trace*);
 
-struct Case {
-  std::vector<float> w, d, warm;
-};
-
-// Latent weights plus a warm start that is a perturbed earlier quantization of them.
-Case random_case(int seed, std::size_t n) {
-  std::mt19937 rng(seed);
-  Case c{testing::uniform(rng, n), testing::curvature(rng, n, 4.0), std::vector<float>(n)};
-  std::vector<float> earlier = c.w;
-  for (auto& x : earlier) x += std::uniform_real_distribution<float>(-0.3f, 0.3f)(rng);
-  initial_warm_start(earlier, c.warm);
-  return c;
-}
+using testing::random_solver_case;
+using Case = testing::SolverCase;
 
 void expect_monotone(const Trace& trace, int seed) {
   const auto& rows = trace.iterations();
@@ -42,7 +31,7 @@ TEST(Alternating, ObjectiveNeverIncreases) {
   Options options;
   options.least_squares_alpha = true;  // required for multi-level codes; no-op for ternary
   for (int seed = 0; seed < 60; ++seed) {
-    const Case c = random_case(seed, 50 + 37 * seed);
+    const Case c = random_solver_case(seed, 50 + 37 * seed);
     std::vector<float> out(c.w.size());
     for (int bits : {2, 3, 4}) {
       options.bits = bits;
@@ -61,7 +50,7 @@ TEST(Alternating, ObjectiveNeverIncreases) {
 TEST(Alternating, CodeScaleFormulaIsNotLeastSquaresForMultiLevelCodes) {
   // docs/algorithms.md §2.6: at the code's fixed point the least-squares scale is larger. Check that the
   // option really changes the answer and lowers the objective.
-  const Case c = random_case(5, 5000);
+  const Case c = random_solver_case(5, 5000);
   std::vector<float> code(c.w.size()), ls(c.w.size());
   Options options;
   const Scales a = laq_linear(c.w, c.d, c.warm, code, options);
@@ -74,7 +63,7 @@ TEST(Alternating, CodeScaleFormulaIsNotLeastSquaresForMultiLevelCodes) {
 TEST(Alternating, CodeScaleFormulaCanRaiseTheObjective) {
   // The documented price of the code's multi-level formula: the alternation is not a
   // descent method (here +19% after the first iteration).
-  const Case c = random_case(1, 87);
+  const Case c = random_solver_case(1, 87);
   std::vector<float> out(c.w.size());
   Options options;
   Trace trace;
@@ -83,7 +72,7 @@ TEST(Alternating, CodeScaleFormulaCanRaiseTheObjective) {
 }
 
 TEST(Alternating, AtLeastOneAndAtMostMaxIterations) {
-  const Case c = random_case(11, 3000);
+  const Case c = random_solver_case(11, 3000);
   std::vector<float> out(c.w.size());
   Options options;
   options.max_iterations = 2;
@@ -102,7 +91,7 @@ TEST(Alternating, LaqWithTwoBitsEqualsLatAlternating) {
   Options options;
   options.bits = 2;
   for (int seed = 0; seed < 40; ++seed) {
-    const Case c = random_case(100 + seed, 1 + 97 * seed);
+    const Case c = random_solver_case(100 + seed, 1 + 97 * seed);
     std::vector<float> lat(c.w.size()), linear(c.w.size()), log(c.w.size());
     const Scales a = lat_alternating(c.w, c.d, c.warm, lat, options);
     const Scales b = laq_linear(c.w, c.d, c.warm, linear, options);
@@ -141,7 +130,7 @@ TEST(Alternating, WarmStartIsTheTwnSignPattern) {
 }
 
 TEST(Alternating, OutputMayAliasTheWarmStart) {
-  const Case c = random_case(3, 500);
+  const Case c = random_solver_case(3, 500);
   Options options;
   std::vector<float> separate(c.w.size()), in_place = c.warm;
   const Scales a = laq_linear(c.w, c.d, c.warm, separate, options);
@@ -152,7 +141,7 @@ TEST(Alternating, OutputMayAliasTheWarmStart) {
 
 TEST(Alternating, LatAlternatingIsNeverBetterThanExact) {
   for (int seed = 0; seed < 50; ++seed) {
-    const Case c = random_case(500 + seed, 200);
+    const Case c = random_solver_case(500 + seed, 200);
     std::vector<float> exact(c.w.size()), alt(c.w.size());
     lat_exact(c.w, c.d, exact);
     lat_alternating(c.w, c.d, c.warm, alt, Options{});

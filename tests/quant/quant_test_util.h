@@ -6,6 +6,8 @@
 #include <random>
 #include <vector>
 
+#include "quant/quantize.h"
+
 namespace laq::quant::testing {
 
 inline std::vector<float> uniform(std::mt19937& rng, std::size_t n, float lo = -1.0f, float hi = 1.0f) {
@@ -57,6 +59,21 @@ inline double brute_force(const std::vector<float>& w, const std::vector<float>&
     best = std::min(best, total - gain);
   }
   return best;
+}
+
+// Latent weights, curvatures and a warm start that is a perturbed earlier quantization of
+// them: what an alternating solver sees mid-training.
+struct SolverCase {
+  std::vector<float> w, d, warm;
+};
+
+inline SolverCase random_solver_case(unsigned seed, std::size_t n) {
+  std::mt19937 rng(seed);
+  SolverCase c{uniform(rng, n), curvature(rng, n, 4.0), std::vector<float>(n)};
+  std::vector<float> earlier = c.w;
+  for (auto& x : earlier) x += std::uniform_real_distribution<float>(-0.3f, 0.3f)(rng);
+  initial_warm_start(earlier, c.warm);
+  return c;
 }
 
 }  // namespace laq::quant::testing

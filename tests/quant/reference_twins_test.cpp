@@ -21,18 +21,8 @@
 namespace laq::quant {
 namespace {
 
-struct Case {
-  std::vector<float> w, d, warm;
-};
-
-Case random_case(unsigned seed, std::size_t n) {
-  std::mt19937 rng(seed);
-  Case c{testing::uniform(rng, n), testing::curvature(rng, n, 4.0), std::vector<float>(n)};
-  std::vector<float> earlier = c.w;
-  for (auto& x : earlier) x += std::uniform_real_distribution<float>(-0.3f, 0.3f)(rng);
-  initial_warm_start(earlier, c.warm);
-  return c;
-}
+using testing::random_solver_case;
+using Case = testing::SolverCase;
 
 void expect_same(Scales fast, Scales plain, const std::vector<float>& a, const std::vector<float>& b, bool bitwise,
                  const std::string& where) {
@@ -62,7 +52,7 @@ TEST(ReferenceTwins, AlternateEqualsThePlainNearestLevelSolver) {
     for (const bool least_squares : {false, true})
       for (const std::size_t n : kSizes)
         for (unsigned seed = 1; seed <= 3; ++seed) {
-          const Case c = random_case(seed, n);
+          const Case c = random_solver_case(seed, n);
           Options options;
           options.least_squares_alpha = least_squares;
           std::vector<float> fast(n), plain(n);
@@ -78,7 +68,7 @@ TEST(ReferenceTwins, Lat2AlternatingEqualsThePlainSolver) {
   for (const bool code_faithful : {false, true})
     for (const std::size_t n : kSizes)
       for (unsigned seed = 1; seed <= 3; ++seed) {
-        const Case c = random_case(seed, n);
+        const Case c = random_solver_case(seed, n);
         Options options;
         options.code_faithful = code_faithful;
         std::vector<float> fast(n), plain(n);
@@ -93,7 +83,7 @@ TEST(ReferenceTwins, Lat2AlternatingEqualsThePlainSolver) {
 TEST(ReferenceTwins, TwnEqualsThePlainSolver) {
   for (const std::size_t n : kSizes)
     for (unsigned seed = 1; seed <= 3; ++seed) {
-      const Case c = random_case(seed, n);
+      const Case c = random_solver_case(seed, n);
       std::vector<float> fast(n), plain(n);
       const Scales f = twn(c.w, fast);
       const Scales p = twn_reference(c.w, plain);
@@ -104,7 +94,7 @@ TEST(ReferenceTwins, TwnEqualsThePlainSolver) {
 TEST(ReferenceTwins, WeightedAbsMeanEqualsThePlainSum) {
   for (const std::size_t n : kSizes)
     for (unsigned seed = 1; seed <= 3; ++seed) {
-      const Case c = random_case(seed, n);
+      const Case c = random_solver_case(seed, n);
       for (const bool uniform : {false, true}) {
         const std::span<const float> d = uniform ? std::span<const float>() : std::span<const float>(c.d);
         const double fast = weighted_abs_mean(c.w, d), plain = weighted_abs_mean_reference(c.w, d);
