@@ -1,12 +1,10 @@
 #pragma once
-// The step pipeline (docs/design.md §2): after backward(), one training step runs its stages in order,
-//   [TTQ/DoReFa gradient stage] -> optimizer on the latent weights -> [clip latent] ->
-//   quantize -> optimizer on the other parameters,
-// each stage a small object over ranges of the parameter arena (built in train/session.cpp).
-// Adam clips inside its own loop, so a ClipStage appears only with SGD; the gradient sum over
-// MPI ranks runs before the pipeline (train/trainer.cpp). Full-precision training is the
-// same pipeline with fewer stages.
+// The step pipeline (docs/design.md §2): after backward(), one training step runs its stages in
+// order, each a small object over ranges of the parameter arena. optim/step.h builds it and
+// shows the whole step with the owner of every buffer.
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,9 +21,28 @@ class Stage {
   virtual StateView state() { return {}; }
 };
 
+// Sums the gradients over the ranks of a data-parallel run (train/data_parallel.h), handed in
+// the way batch norm's reducer is, so that optim/ knows no communicator.
+using GradientSync = std::function<void(std::span<float> grads)>;
+
+class GradientSyncStage : public Stage {
+ public:
+  GradientSyncStage(std::span<float> grads, GradientSync sync) : grads_(grads), sync_(std::move(sync)) {}
+  std::string name() const override { return "gradient-sync"; }
+  void run(float) override { sync_(grads_); }
+
+ private:
+  std::span<float> grads_;
+  GradientSync sync_;
+};
+
 class StepPipeline {
  public:
   void add(std::unique_ptr<Stage> stage) { stages_.push_back(std::move(stage)); }
+  // Makes `sync` over `grads` the first stage: before any stage reads or transforms a gradient.
+  void sync_gradients_first(std::span<float> grads, GradientSync sync) {
+    stages_.insert(stages_.begin(), std::make_unique<GradientSyncStage>(grads, std::move(sync)));
+  }
   void step(float learning_rate) {
     for (auto& s : stages_) s->run(learning_rate);
   }
@@ -61,7 +78,8 @@ class OptimizerStage : public Stage {
   const ParameterGroup* group_;
 };
 
-// Clips latent weights elementwise to [lo, hi] (docs/algorithms.md §1.4: quantized weights to [-1, 1]).
+// Clips latent weights elementwise to [lo, hi] (docs/algorithms.md §1.4: quantized weights to
+// [-1, 1]) after an optimizer without a fused clip, i.e. SGD; Adam clips in its own loop.
 class ClipStage : public Stage {
  public:
   ClipStage(std::span<float> values, float lo, float hi) : values_(values), lo_(lo), hi_(hi) {}

@@ -25,9 +25,8 @@ std::span<const int64_t> rank_share(std::span<const int64_t> batch, int rank, in
   return batch.subspan(size_t(rank) * share, share);
 }
 
-void average_gradients(optim::ParameterArena& arena, Communicator& comm) {
+void average_gradients(std::span<float> g, Communicator& comm) {
   if (comm.size() == 1) return;
-  const std::span<float> g = arena.grads();
   comm.allreduce_sum(g);
   const float inverse = 1.0f / float(comm.size());
   for (float& v : g) v *= inverse;

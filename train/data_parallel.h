@@ -25,8 +25,9 @@ void synchronize_batch_norm(layers::Module& model, Communicator& comm);
 // Requires batch.size() divisible by ranks.
 std::span<const int64_t> rank_share(std::span<const int64_t> batch, int rank, int ranks);
 
-// grads <- (sum over ranks of grads) / ranks.
-void average_gradients(optim::ParameterArena& arena, Communicator& comm);
+// grads <- (sum over ranks of grads) / ranks: the step's first stage in a data-parallel run
+// (Trainer::set_data_parallel).
+void average_gradients(std::span<float> grads, Communicator& comm);
 
 // FNV-1a over the bits of every tensor a checkpoint holds (parameters, buffers, optimizer
 // state): equal hashes on every rank show the ranks ended with identical bits.

@@ -1,11 +1,7 @@
 #pragma once
-// A model ready to train: network, parameters in the arena, the step pipeline for the run's
-// method (docs/algorithms.md §1.4, §1.6), and everything a checkpoint must hold.
-//
-// Full precision: one optimizer over every parameter, no clipping.
-// Quantized: optimizer A over the quantizable weights -> clip to [-1, 1] -> quantize stage;
-// optimizer B (same hyper-parameters, own state) over the rest. The two groups are the two
-// contiguous halves of the arena.
+// A model ready to train: the experiment's network, initialised, and the training step that
+// optim::make_step builds for the run's method (optim/step.h: the stages in order and who owns
+// which buffer); together everything a checkpoint must hold.
 #include <memory>
 
 #include "layers/sequential.h"

@@ -155,8 +155,11 @@ void Trainer::set_data_parallel(Communicator& comm) {
   if (config_.batch % comm.size() != 0)
     throw Error("data-parallel training needs the batch (" + std::to_string(config_.batch) +
                 ") to be divisible by the number of ranks (" + std::to_string(comm.size()) + ")");
+  if (comm_) throw Error("set_data_parallel: the run is already data-parallel");
   comm_ = &comm;
   synchronize_batch_norm(*session_.model, comm);
+  session_.pipeline.sync_gradients_first(session_.arena->grads(),
+                                         [&comm](std::span<float> grads) { average_gradients(grads, comm); });
 }
 
 double evaluate(Session& session, const LabeledSet& set, int64_t batch, const ExperimentDefaults& experiment,
@@ -289,7 +292,6 @@ TrainResult Trainer::run(TrainObserver& observer) {
       int64_t errors = 0;
       double loss = train_step(xb, yb, errors);
       if (comm_) {
-        average_gradients(*session_.arena, *comm_);
         double totals[2] = {loss, double(errors)};  // the global batch's mean loss and error count
         comm_->allreduce_sum(totals);
         loss = totals[0] / ranks;
