@@ -22,8 +22,8 @@ std::unique_ptr<Optimizer> make_optimizer(const StepConfig& c, const std::string
 }
 
 void add_optimizer(StepPipeline& pipeline, const StepConfig& c, const std::string& name, ParameterArena& arena,
-                   const ParameterGroup& g, bool clip = false) {
-  pipeline.add(std::make_unique<OptimizerStage>(name, make_optimizer(c, name, arena, g, clip), &g));
+                   const ParameterGroup& g) {
+  pipeline.add(std::make_unique<OptimizerStage>(name, make_optimizer(c, name, arena, g, false), &g));
 }
 
 }  // namespace
@@ -54,10 +54,12 @@ TrainingStep make_step(const std::vector<layers::Parameter*>& parameters, const 
   // DoReFa bounds its weights through tanh; every other method keeps them in [-1, 1]
   // (docs/algorithms.md §1.4: the authors' clipping_scaling).
   const bool clip = !traits.gradient_through_quantizer;
+  const bool fused_clip = clip && config.optimizer == "adam";
   const std::string weights_name = config.optimizer + "_quantized";
-  add_optimizer(p, config, weights_name, *step.arena, latent, clip && config.optimizer == "adam");
-  const Optimizer& curvature_source = static_cast<OptimizerStage&>(*p.stages().back()).optimizer();
-  if (clip && config.optimizer != "adam") p.add(std::make_unique<ClipStage>(step.arena->values(latent), -1.0f, 1.0f));
+  std::unique_ptr<Optimizer> weights_optimizer = make_optimizer(config, weights_name, *step.arena, latent, fused_clip);
+  const Optimizer& curvature_source = *weights_optimizer;  // its second moment is the quantizer's d
+  p.add(std::make_unique<OptimizerStage>(weights_name, std::move(weights_optimizer), &latent));
+  if (clip && !fused_clip) p.add(std::make_unique<ClipStage>(step.arena->values(latent), -1.0f, 1.0f));
   p.add(std::make_unique<QuantizeStage>(step.quantized, curvature_source));
   add_optimizer(p, config, config.optimizer + "_other", *step.arena, other);
   return step;

@@ -29,10 +29,8 @@
 // values and rebinds their views to itself; the QuantizedGroup then points every quantized
 // parameter's `value` at its copy q and runs the first projection (uniform d, TWN warm start),
 // so the first forward pass already sees quantized weights.
-#include <functional>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "layers/module.h"
-#include "optim/arena.h"
 #include "train/checkpoint.h"
 #include "train/communicator.h"
 
