@@ -8,11 +8,13 @@
 #include "apps/process_setup.h"
 #include "apps/world.h"
 #include "engine/error.h"
+#include "optim/quant_threads.h"
 
 int main(int argc, char** argv) {
   laq::apps::prepare_blas_environment(argv);
   laq::apps::tune_allocator();
   laq::apps::ignore_file_size_signal();
+  laq::optim::lend_engine_threads_to_quant();
   const std::string usage =
       "usage: laq <command> [options]\n"
       "commands:\n"

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "optim/quantize_stage.h"
+#include "optim/quant_threads.h"
 #include "quant/alternating.h"
 #include "quant/fast/histogram.h"
 #include "quant/quantize.h"
@@ -17,7 +17,7 @@ namespace {
 using namespace laq::quant;
 
 // The solvers split large tensors over the engine's threads, as in training.
-const bool kEngineThreads = (laq::optim::run_quant_on_engine_threads(), true);
+const bool kEngineThreads = (laq::optim::lend_engine_threads_to_quant(), true);
 
 struct Tensor {
   std::vector<float> w, d, v, warm, out;

@@ -50,15 +50,19 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 }
 
 void parallel_tasks(int64_t n, const std::function<void(int64_t)>& task) {
+  parallel_tasks_on_workers(n, [&](int64_t i, int) { task(i); });
+}
+
+void parallel_tasks_on_workers(int64_t n, const std::function<void(int64_t, int)>& task) {
   const int wanted = n >= 2 && !inside_a_chunk ? threads() : 1;
   std::unique_lock lock(pool_in_use, std::defer_lock);
   if (wanted <= 1 || !lock.try_lock()) {
-    for (int64_t i = 0; i < n; ++i) task(i);
+    for (int64_t i = 0; i < n; ++i) task(i, 0);
     return;
   }
-  pool().run(wanted, static_cast<std::size_t>(n), [&](std::size_t i, int) {
+  pool().run(wanted, static_cast<std::size_t>(n), [&](std::size_t i, int worker) {
     const InsideChunk mark;
-    task(static_cast<int64_t>(i));
+    task(static_cast<int64_t>(i), worker);
   });
 }
 

@@ -28,6 +28,11 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t beg
 // outputs, inline when called from inside a chunk or while the pool is busy.
 void parallel_tasks(int64_t n, const std::function<void(int64_t i)>& task);
 
+// The same, telling each task which thread runs it: worker < threads() names per-thread
+// scratch (worker 0 when the tasks run inline). Tasks are claimed in increasing i, so the
+// caller puts the largest first.
+void parallel_tasks_on_workers(int64_t n, const std::function<void(int64_t i, int worker)>& task);
+
 // A grain for a loop whose index i touches about `floats_per_index` floats: chunks of roughly
 // 32K floats (128 KB) amortise the hand-off, yet a 50-image layer still splits into dozens.
 inline int64_t grain_for(int64_t floats_per_index) {

@@ -1,6 +1,6 @@
 #pragma once
-// A small persistent pool for laq's own loops (engine/parallel.h's process-wide pool; the
-// quantize stage keeps one of its own). Its threads sleep on a condition variable between jobs,
+// A small persistent pool for laq's own loops: the one behind engine/parallel.h's process-wide
+// loops. Its threads sleep on a condition variable between jobs,
 // so a job pays one wake-up, not a thread creation. The thread count is the caller's (the
 // process policy, engine::threads()); results must not depend on it, so callers hand out
 // work whose outcome does not depend on which thread runs it (e.g. whole tensors).

@@ -17,17 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "engine/workers.h"
 #include "optim/arena.h"
 #include "optim/pipeline.h"
 #include "quant/method.h"
 #include "quant/options.h"
+#include "quant/quantize.h"
 
 namespace laq::optim {
-
-// Hands quant/ the engine's pool for its large passes (quant/runner.h); once per process,
-// and by the first QuantizedGroup at the latest. The bits do not depend on it.
-void run_quant_on_engine_threads();
 
 struct QuantizedTensor {
   layers::Parameter* parameter;
@@ -66,7 +62,11 @@ class QuantizedGroup {
   // tensor whole on one of them (largest first), or one after another when `one_thread`.
   // worker < engine::threads() names per-thread scratch.
   void for_each_tensor(const std::function<void(size_t k, int worker)>& task, bool one_thread = false);
-  // TTQ's trained scales, two per tensor (positive, negative magnitudes).
+  // What the quantizer reads for tensor k: its latent weights, d = sqrt(second_moment) + 1e-8
+  // (empty: uniform), the warm start (empty: the current quantized values) and, for ttq, its
+  // trained scales.
+  quant::Input input(size_t k, std::span<const float> second_moment, std::span<const float> warm = {});
+  // TTQ's trained scales, two per tensor (positive, negative magnitudes); empty for the rest.
   std::vector<float>& ttq_scales() { return ttq_scales_; }
   std::vector<float>& ttq_scale_grads() { return ttq_scale_grads_; }
 
@@ -79,10 +79,9 @@ class QuantizedGroup {
   std::vector<float> scales_;
   std::vector<QuantizedTensor> tensors_;
   void project_tensor(size_t k, std::span<const float> second_moment, std::span<const float> warm,
-                      std::vector<float>& curvature);
+                      std::vector<float>& d_buffer);
   std::vector<size_t> largest_first_;          // tensor indices, largest first (the task order)
-  std::vector<std::vector<float>> curvature_;  // per worker: d scratch for the solvers that need a buffer
-  std::unique_ptr<engine::Workers> workers_ = std::make_unique<engine::Workers>();
+  std::vector<std::vector<float>> d_buffers_;  // per worker: d written out for the solvers that read values
   std::vector<float> ttq_scales_, ttq_scale_grads_;
 };
 

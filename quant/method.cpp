@@ -17,21 +17,21 @@ struct MethodInfo {
   MethodTraits traits;
 };
 
-//                                                   two    curv   warm   bits   ttq    dorefa bits  code   lsq
+//                                                   two    curv   warm   bits   ttq    dorefa bits  code   lsq    tasks
 constexpr std::array<MethodInfo, all_methods.size()> kMethods = {{
-    {Method::fpn, "fpn", {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::bc, "bc", {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::bwn, "bwn", {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::twn, "twn", {false, false, false, false, false, false, 0, 0, false, false}},
-    {Method::ttq, "ttq", {true, false, false, false, true, false, 0, 0, false, false}},
-    {Method::dorefa, "dorefa", {false, false, false, true, false, true, 1, 8, false, false}},
-    {Method::lab, "lab", {false, true, false, false, false, false, 0, 0, false, false}},
-    {Method::lat_e, "lat-e", {false, true, false, false, false, false, 0, 0, true, false}},
-    {Method::lat_a, "lat-a", {false, true, true, false, false, false, 0, 0, false, false}},
-    {Method::lat2_e, "lat2-e", {true, true, false, false, false, false, 0, 0, true, false}},
-    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false}},
-    {Method::laq_linear, "laq-linear", {false, true, true, true, false, false, 2, 8, false, true}},
-    {Method::laq_log, "laq-log", {false, true, true, true, false, false, 2, 8, false, true}},
+    {Method::fpn, "fpn", {false, false, false, false, false, false, 0, 0, false, false, false}},
+    {Method::bc, "bc", {false, false, false, false, false, false, 0, 0, false, false, false}},
+    {Method::bwn, "bwn", {false, false, false, false, false, false, 0, 0, false, false, false}},
+    {Method::twn, "twn", {false, false, false, false, false, false, 0, 0, false, false, false}},
+    {Method::ttq, "ttq", {true, false, false, false, true, false, 0, 0, false, false, false}},
+    {Method::dorefa, "dorefa", {false, false, false, true, false, true, 1, 8, false, false, false}},
+    {Method::lab, "lab", {false, true, false, false, false, false, 0, 0, false, false, false}},
+    {Method::lat_e, "lat-e", {false, true, false, false, false, false, 0, 0, true, false, true}},
+    {Method::lat_a, "lat-a", {false, true, true, false, false, false, 0, 0, false, false, false}},
+    {Method::lat2_e, "lat2-e", {true, true, false, false, false, false, 0, 0, true, false, true}},
+    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false, false}},
+    {Method::laq_linear, "laq-linear", {false, true, true, true, false, false, 2, 8, false, true, false}},
+    {Method::laq_log, "laq-log", {false, true, true, true, false, false, 2, 8, false, true, false}},
 }};
 
 constexpr bool rows_follow_the_enum() {
@@ -61,6 +61,10 @@ Method parse_method(const std::string& name) {
 }
 
 MethodTraits traits(Method method) { return info(method).traits; }
+
+bool spreads_one_tensor(Method method, bool code_faithful) {
+  return traits(method).cuts_one_tensor_into_tasks && !code_faithful;
+}
 
 std::string bits_problem(Method method, int64_t bits) {
   const MethodTraits t = traits(method);

@@ -14,7 +14,8 @@
 
 namespace laq::quant {
 
-Scales quantize(Method method, const Input& input, std::span<float> out, const Options& options, Trace* trace) {
+Scales quantize(Method method, const Input& input, std::span<float> out, const Options& options, Trace* trace,
+                std::vector<float>* d_buffer) {
   const std::string name = "quantize(" + method_name(method) + ")";
   const std::span<const float> w = input.w, warm = input.warm;
   require_size(out, w.size(), name.c_str(), "out");
@@ -23,11 +24,14 @@ Scales quantize(Method method, const Input& input, std::span<float> out, const O
   if (t.uses_curvature) require_size(input.d, w.size(), name.c_str());
   if (t.uses_warm_start) require_size(warm, w.size(), name.c_str(), "warm");
   // The solvers that take d as values get the view written out (none when d is values).
-  std::vector<float> buffer;
+  std::vector<float> own_buffer;
+  std::vector<float>& buffer = d_buffer ? *d_buffer : own_buffer;
   auto values = [&] {
     if (input.d.kind == Curvature::Kind::values) return input.d.data;
-    buffer = input.d.materialize(w.size());
-    return std::span<const float>(buffer);
+    if (buffer.size() < w.size()) buffer.resize(w.size());
+    const std::span<float> d = std::span(buffer).first(w.size());
+    input.d.write(d);
+    return std::span<const float>(d);
   };
 
   switch (method) {
@@ -50,6 +54,21 @@ Scales quantize(Method method, const Input& input, std::span<float> out, const O
     case Method::laq_log: return laq_log(w, values(), warm, out, options, trace);
   }
   throw Error("quantize: invalid method value");
+}
+
+void latent_gradient(Method method, const Input& input, std::span<float> g, const Options& options,
+                     Scales* trained_gradients) {
+  const std::string name = "latent_gradient(" + method_name(method) + ")";
+  require_size(g, input.w.size(), name.c_str(), "g");
+  switch (method) {
+    case Method::ttq:
+      if (!trained_gradients) throw Error(name + ": ttq needs somewhere to put its scales' gradients");
+      ttq_backward(input.w, g, input.trained.positive, input.trained.negative, options.ttq_threshold, g,
+                   trained_gradients->positive, trained_gradients->negative);
+      return;
+    case Method::dorefa: dorefa_backward(input.w, g, g); return;
+    default: return;  // straight through: dL/dw = dL/dq
+  }
 }
 
 Scales quantize(Method method, std::span<const float> w, std::span<const float> d, std::span<const float> warm,

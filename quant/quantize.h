@@ -2,8 +2,10 @@
 // The one entry point the optimizer stage calls: quantize one tensor (or one row of it,
 // for per-channel scales) with any method by name. Each method also has its own function
 // in its own header (binary.h, ternary_exact.h, alternating.h, baselines.h); adding a
-// method means a row in method.cpp, a case here, and its solver.
+// method means a row in method.cpp, a case here (and in latent_gradient if its backward is
+// not the identity), and its solver.
 #include <span>
+#include <vector>
 
 #include "quant/curvature.h"
 #include "quant/method.h"
@@ -26,10 +28,19 @@ struct Input {
 // scale(s) used; one-scale methods return positive == negative. A NaN or inf in w or d
 // throws laq::Error (fpn copies w as it is); every solver checks this itself, at the cost of
 // a test on sums or passes it makes anyway. The exact ternary solvers read a view of d as it
-// is; the others take d as values, so a view is written into a buffer for them first.
-// dorefa's and ttq's gradients also need dorefa_backward / ttq_backward (baselines.h).
+// is; the others take d as values, so a view is written out for them first, into `d_buffer`
+// when the caller lends one (a caller quantizing every step keeps it, and no pass zero-fills
+// a fresh vector), else into a vector of its own.
 Scales quantize(Method method, const Input& input, std::span<float> out, const Options& options,
-                Trace* trace = nullptr);
+                Trace* trace = nullptr, std::vector<float>* d_buffer = nullptr);
+
+// The backward pass through the quantizer: turns g = dL/dq into dL/dw in place. For most
+// methods that is the identity (the straight-through estimator, docs/algorithms.md §1.2) and g
+// is left as it is. dorefa differentiates its tanh and max normalisation; ttq scales g by its
+// trained scales and writes the scales' own gradients into *trained_gradients (which it
+// requires). Reads input.w, and input.trained for ttq.
+void latent_gradient(Method method, const Input& input, std::span<float> g, const Options& options,
+                     Scales* trained_gradients = nullptr);
 
 // The same with d as values (may be empty when the method does not use it). Refuses ttq,
 // whose trained scales only the Input form carries.

@@ -2,8 +2,8 @@
 // quant/ keeps no threads of its own. Its few large passes (the exact solvers' histogram
 // pieces, writing a ternary code) are cut into tasks whose results do not depend on how, or
 // on how many threads, they run; the program decides how to run them by installing a Runner
-// (optim/ installs engine/'s pool). Without one the tasks run one after another, with the
-// same bits.
+// (laq installs engine/'s pool, optim/quant_threads.h). Without one the tasks run one after
+// another, with the same bits.
 #include <cstddef>
 #include <functional>
 

@@ -70,6 +70,8 @@ void check_run_config(const RunConfig& c) {
     require(c.val_size == 0, "val-size", c.val_size, c.experiment + " has its own validation split");
   require(!c.per_channel || c.experiment.find("-lstm") == std::string::npos || c.method == "fpn", "per-channel",
           "true", "the LSTM's gate matrices keep their outputs along columns; use per-tensor scales");
+  require(!c.per_channel || !quant::traits(method).scales_trained_by_gradient, "per-channel", "true",
+          c.method + " trains one pair of scales per tensor; use per-tensor scales");
   require(c.vocab >= 0, "vocab", c.vocab, "must not be negative");
 }
 

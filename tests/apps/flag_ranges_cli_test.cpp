@@ -119,7 +119,8 @@ INSTANTIATE_TEST_SUITE_P(
         CASE("ValSizeZeroForAnLstm", "val-size", "train", "--experiment", "ptb-lstm", "--val-size", "0"),
         CASE("BatchNormForAnLstm", "batch-norm", "train", "--experiment", "linux-lstm", "--batch-norm", "variance"),
         CASE("PerChannelLstm", "per-channel", "train", "--experiment", "ptb-lstm", "--method", "lat-e",
-             "--per-channel")),
+             "--per-channel"),
+        CASE("PerChannelTtq", "per-channel", "train", "--method", "ttq", "--per-channel")),
     [](const ::testing::TestParamInfo<FlagCase>& info) { return info.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(
