@@ -62,7 +62,8 @@ int run_bench(int argc, char** argv) {
     require(c.threads >= 1, "threads", c.threads, "must be at least 1");
     return bench_packed(vm["packed"].as<std::string>(), batch, c.threads, steps, warmup);
   }
-  require(model == "mlp" || model == "vgg" || model == "lstm", "model", model, "known models: mlp, vgg, lstm");
+  c.experiment = train::bench_experiment(model);
+  require(!c.experiment.empty(), "model", model, "known models: " + train::bench_models());
   quant::Method method;
   try {
     method = quant::parse_method(c.method);
@@ -76,11 +77,9 @@ int run_bench(int argc, char** argv) {
                                          : quant::bits_problem(method, c.bits));
   if (traits.needs_bits && !vm.count("from"))
     require(quant::bits_problem(method, c.bits).empty(), "bits", c.bits, quant::bits_problem(method, c.bits));
-  c.experiment = model == "mlp" ? "mnist-mlp" : model == "vgg" ? "cifar10-vgg"
-                                                               : "linux-lstm";
   const train::ExperimentDefaults& preset = train::experiment(c.experiment);
   c.batch = vm.count("batch") ? vm["batch"].as<int64_t>() : preset.batch;
-  if (model == "lstm") c.vocab = 100;
+  if (train::experiment_network(c.experiment) == train::Network::char_lstm) c.vocab = 100;
   require(steps >= 20, "steps", steps, "at least 20 timed steps give a stable median");
   require(warmup >= 0, "warmup", warmup, "must be non-negative");
   require(c.threads >= 1 && c.threads <= engine::kMaxThreads, "threads", c.threads,
@@ -114,14 +113,13 @@ int run_bench(int argc, char** argv) {
     train::load_checkpoint(from, progress, s.state());
   }
   engine::Rng rng(7);
-  const engine::Shape shape = model == "mlp"   ? engine::Shape{c.batch, 784}
-                              : model == "vgg" ? engine::Shape{c.batch, 3, 32, 32}
-                                               : engine::Shape{c.batch, 100};
-  const int64_t classes = model == "lstm" ? c.vocab : 10;
-  const int64_t targets = model == "lstm" ? c.batch * 100 : c.batch;
+  const bool text = train::experiment_network(c.experiment) == train::Network::char_lstm;
+  const engine::Shape shape = train::input_shape(train::experiment_network(c.experiment), c.batch);
+  const int64_t classes = text ? c.vocab : 10;
+  const int64_t targets = text ? shape[0] * shape[1] : c.batch;  // every position of every window
   engine::Tensor x(shape);
   for (float& v : x.span())
-    v = model == "lstm" ? static_cast<float>(engine::uniform_below(rng, classes)) : static_cast<float>(engine::uniform01(rng) - 0.5);
+    v = text ? static_cast<float>(engine::uniform_below(rng, classes)) : static_cast<float>(engine::uniform01(rng) - 0.5);
   std::vector<int32_t> y(targets);
   for (auto& v : y) v = static_cast<int32_t>(engine::uniform_below(rng, classes));
 

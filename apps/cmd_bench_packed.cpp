@@ -12,6 +12,7 @@
 #include "engine/rng.h"
 #include "engine/threads.h"
 #include "layers/lstm.h"
+#include "train/experiment.h"
 #include "train/json.h"
 #include "train/packed_lstm.h"
 #include "train/packed_model.h"
@@ -78,15 +79,14 @@ int bench_packed_lstm(const std::string& file, int64_t threads, int64_t steps, i
 
 int bench_packed(const std::string& file, int64_t batch, int64_t threads, int64_t steps, int64_t warmup) {
   engine::set_threads(static_cast<int>(threads));
-  if (train::read_packed_model_config(file).experiment.ends_with("-lstm")) {
+  if (train::experiment_network(train::read_packed_model_config(file).experiment) == train::Network::char_lstm) {
     if (batch != 1) throw UsageError("the argument for option '--batch' is invalid: a char LSTM is timed per generated character, at batch 1");
     return bench_packed_lstm(file, threads, steps, warmup);
   }
   const train::PackedNet net = train::PackedNet::load(file);
   train::RunConfig config = net.config();
   config.threads = threads;
-  const bool mlp = config.experiment == "mnist-mlp";
-  engine::Tensor x(mlp ? engine::Shape{batch, 784} : engine::Shape{batch, 3, 32, 32});
+  engine::Tensor x(train::input_shape(train::experiment_network(config.experiment), batch));
   engine::Rng rng(7);
   for (float& v : x.span()) v = static_cast<float>(engine::uniform01(rng) - 0.5);
 

@@ -117,7 +117,7 @@ int run_infer(int argc, char** argv) {
   if (vm.count("threads")) require(threads >= 1, "threads", threads, "must be at least 1");
   compare = !vm.count("no-compare");
 
-  if (train::read_packed_model_config(model).experiment.ends_with("-lstm"))
+  if (train::experiment_network(train::read_packed_model_config(model).experiment) == train::Network::char_lstm)
     return infer_lstm(model, data_dir, batch, threads, compare);
   const train::PackedNet net = train::PackedNet::load(model);
   train::RunConfig config = net.config();

@@ -87,8 +87,8 @@ int run_quantize(int argc, char** argv) {
     throw UsageError(std::string("option '--method': ") + e.what());
   }
   const quant::MethodTraits traits = quant::traits(method);
-  if (method == quant::Method::ttq)
-    throw UsageError("option '--method': ttq's scales are trained by gradient, so it has no stand-alone solver");
+  if (traits.scales_trained_by_gradient)
+    throw UsageError("option '--method': " + method_name + "'s scales are trained by gradient, so it has no stand-alone solver");
   if (traits.needs_bits) require(quant::bits_problem(method, options.bits).empty(), "bits", options.bits,
                                  quant::bits_problem(method, options.bits));
   refuse_without_effect(vm, "bits", traits.needs_bits, quant::bits_problem(method, options.bits));

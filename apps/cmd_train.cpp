@@ -82,7 +82,7 @@ void refuse_flags_without_effect(const po::variables_map& vm, const train::RunCo
   refuse_without_effect(vm, "bits", t.needs_bits, quant::bits_problem(method, c.bits));
   refuse_without_effect(vm, "code-faithful", t.has_code_faithful_variant,
                         c.method + " has no code-faithful variant (lat-e, lat2-e and lat2-a do)");
-  refuse_without_effect(vm, "per-channel", method != quant::Method::fpn, "fpn has no quantized weights to scale");
+  refuse_without_effect(vm, "per-channel", t.codes != quant::CodeKind::none, "fpn has no quantized weights to scale");
   refuse_without_effect(vm, "lr-decay", c.schedule != "constant", "the schedule is constant");
   refuse_without_effect(vm, "val-size", train::experiment_takes_val_size(c.experiment),
                         c.experiment + " has its own validation split");

@@ -17,21 +17,21 @@ struct MethodInfo {
   MethodTraits traits;
 };
 
-//                                                   two    curv   warm   bits   ttq    dorefa bits  code   lsq    tasks
+//                                                   two    curv   warm   bits   ttq    dorefa bits  code   lsq    tasks  codes
 constexpr std::array<MethodInfo, all_methods.size()> kMethods = {{
-    {Method::fpn, "fpn", {false, false, false, false, false, false, 0, 0, false, false, false}},
-    {Method::bc, "bc", {false, false, false, false, false, false, 0, 0, false, false, false}},
-    {Method::bwn, "bwn", {false, false, false, false, false, false, 0, 0, false, false, false}},
-    {Method::twn, "twn", {false, false, false, false, false, false, 0, 0, false, false, false}},
-    {Method::ttq, "ttq", {true, false, false, false, true, false, 0, 0, false, false, false}},
-    {Method::dorefa, "dorefa", {false, false, false, true, false, true, 1, 8, false, false, false}},
-    {Method::lab, "lab", {false, true, false, false, false, false, 0, 0, false, false, false}},
-    {Method::lat_e, "lat-e", {false, true, false, false, false, false, 0, 0, true, false, true}},
-    {Method::lat_a, "lat-a", {false, true, true, false, false, false, 0, 0, false, false, false}},
-    {Method::lat2_e, "lat2-e", {true, true, false, false, false, false, 0, 0, true, false, true}},
-    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false, false}},
-    {Method::laq_linear, "laq-linear", {false, true, true, true, false, false, 2, 8, false, true, false}},
-    {Method::laq_log, "laq-log", {false, true, true, true, false, false, 2, 8, false, true, false}},
+    {Method::fpn, "fpn", {false, false, false, false, false, false, 0, 0, false, false, false, CodeKind::none}},
+    {Method::bc, "bc", {false, false, false, false, false, false, 0, 0, false, false, false, CodeKind::binary}},
+    {Method::bwn, "bwn", {false, false, false, false, false, false, 0, 0, false, false, false, CodeKind::binary}},
+    {Method::twn, "twn", {false, false, false, false, false, false, 0, 0, false, false, false, CodeKind::ternary}},
+    {Method::ttq, "ttq", {true, false, false, false, true, false, 0, 0, false, false, false, CodeKind::ternary}},
+    {Method::dorefa, "dorefa", {false, false, false, true, false, true, 1, 8, false, false, false, CodeKind::level_table}},
+    {Method::lab, "lab", {false, true, false, false, false, false, 0, 0, false, false, false, CodeKind::binary}},
+    {Method::lat_e, "lat-e", {false, true, false, false, false, false, 0, 0, true, false, true, CodeKind::ternary}},
+    {Method::lat_a, "lat-a", {false, true, true, false, false, false, 0, 0, false, false, false, CodeKind::ternary}},
+    {Method::lat2_e, "lat2-e", {true, true, false, false, false, false, 0, 0, true, false, true, CodeKind::ternary}},
+    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false, false, CodeKind::ternary}},
+    {Method::laq_linear, "laq-linear", {false, true, true, true, false, false, 2, 8, false, true, false, CodeKind::level_table}},
+    {Method::laq_log, "laq-log", {false, true, true, true, false, false, 2, 8, false, true, false, CodeKind::level_table}},
 }};
 
 constexpr bool rows_follow_the_enum() {

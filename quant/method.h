@@ -30,6 +30,14 @@ inline constexpr std::array<Method, 13> all_methods = {
 Method parse_method(const std::string& name);
 std::string method_name(Method method);
 
+// What a quantized weight's code stands for (quant/packing.h): one of {-alpha-, +alpha+}, one
+// of {-alpha-, 0, +alpha+}, or one entry of a table of 2^m - 1 or 2^m levels. It decides the
+// width of the packed codes and which packed kernel (engine/packed_matmul.h) runs them.
+enum class CodeKind { none,
+                      binary,
+                      ternary,
+                      level_table };
+
 struct MethodTraits {
   bool two_scales;                  // separate alpha+ and alpha- (lat2-*, ttq)
   bool uses_curvature;              // reads d; the others may be given an empty d
@@ -46,6 +54,7 @@ struct MethodTraits {
   bool least_squares_alpha_matters;  // Options::least_squares_alpha changes it (multi-level codes only)
   bool cuts_one_tensor_into_tasks;   // lat-e, lat2-e: the histogram search spreads one tensor over the
                                      // runner (runner.h) itself, so callers hand it tensors one at a time
+  CodeKind codes;
 };
 MethodTraits traits(Method method);
 

@@ -10,23 +10,13 @@
 namespace laq::quant {
 
 int code_bits(Method method, int bits) {
-  switch (method) {
-    case Method::fpn: throw Error("code_bits: fpn weights are full precision and have no codes");
-    case Method::bc:
-    case Method::bwn:
-    case Method::lab: return 1;
-    case Method::twn:
-    case Method::ttq:
-    case Method::lat_e:
-    case Method::lat_a:
-    case Method::lat2_e:
-    case Method::lat2_a: return 2;
-    case Method::laq_linear:
-    case Method::laq_log:
-      if (bits < 2 || bits > 8) throw Error("code_bits: " + method_name(method) + " needs bits in [2, 8]");
-      return bits;
-    case Method::dorefa:
-      if (bits < 1 || bits > 8) throw Error("code_bits: dorefa needs bits in [1, 8]");
+  const MethodTraits t = traits(method);
+  switch (t.codes) {
+    case CodeKind::none: throw Error("code_bits: fpn weights are full precision and have no codes");
+    case CodeKind::binary: return 1;
+    case CodeKind::ternary: return 2;
+    case CodeKind::level_table:
+      if (!bits_problem(method, bits).empty()) throw Error("code_bits: " + bits_problem(method, bits));
       return bits;
   }
   throw Error("code_bits: invalid method");
@@ -68,36 +58,26 @@ std::vector<std::uint8_t> unpack_codes(std::span<const std::uint8_t> packed, int
 }
 
 std::vector<float> level_values(Method method, int bits, Scales scales) {
-  switch (method) {
-    case Method::fpn: throw Error("level_values: fpn weights are full precision and have no codes");
-    case Method::bc:
-    case Method::bwn:
-    case Method::lab: return {-scales.negative, scales.positive};
-    case Method::twn:
-    case Method::ttq:
-    case Method::lat_e:
-    case Method::lat_a:
-    case Method::lat2_e:
-    case Method::lat2_a: return {-scales.negative, 0.0f, scales.positive};
-    case Method::laq_linear:
-    case Method::laq_log: {
-      const LevelSet levels = method == Method::laq_linear ? linear_levels(bits) : log_levels(bits);
-      const std::size_t k = levels.nonzero_levels();
-      std::vector<float> values(2 * k + 1, 0.0f);
-      for (std::size_t r = 1; r <= k; ++r) {
-        // The same float product the alternating solver writes (alternating.cpp, Grid).
-        values[k + r] = scales.positive * levels.magnitude_float(r);
-        values[k - r] = -values[k + r];
-      }
-      return values;
-    }
-    case Method::dorefa: {
-      std::vector<float> values;
-      for (int c = 0; c < (1 << bits); ++c) values.push_back(dorefa_level(c, bits));
-      return values;
-    }
+  switch (traits(method).codes) {
+    case CodeKind::none: throw Error("level_values: fpn weights are full precision and have no codes");
+    case CodeKind::binary: return {-scales.negative, scales.positive};
+    case CodeKind::ternary: return {-scales.negative, 0.0f, scales.positive};
+    case CodeKind::level_table: break;
   }
-  throw Error("level_values: invalid method");
+  if (method == Method::dorefa) {
+    std::vector<float> values;
+    for (int c = 0; c < (1 << bits); ++c) values.push_back(dorefa_level(c, bits));
+    return values;
+  }
+  const LevelSet levels = method == Method::laq_linear ? linear_levels(bits) : log_levels(bits);
+  const std::size_t k = levels.nonzero_levels();
+  std::vector<float> values(2 * k + 1, 0.0f);
+  for (std::size_t r = 1; r <= k; ++r) {
+    // The same float product the alternating solver writes (alternating.cpp, Grid).
+    values[k + r] = scales.positive * levels.magnitude_float(r);
+    values[k - r] = -values[k + r];
+  }
+  return values;
 }
 
 std::vector<std::uint8_t> encode(Method method, int bits, std::span<const float> values, Scales scales) {

@@ -24,6 +24,13 @@ const char* metric_key(Metric metric);
 // "1.26%" or "1.3142 nats", for people.
 std::string format_metric(Metric metric, double value);
 
+// The network a preset trains, which is what the packed runtimes (train/packed_net.h for the
+// feedforward nets, train/packed_lstm.h for the char LSTM) and the flag checks that depend on
+// the architecture need to know; the preset names are not parsed for it.
+enum class Network { mlp,
+                     vgg,
+                     char_lstm };
+
 struct ExperimentDefaults {
   std::string name;
   std::string description;
@@ -39,6 +46,13 @@ struct ExperimentDefaults {
 
 const std::vector<ExperimentDefaults>& experiments();
 const ExperimentDefaults& experiment(const std::string& name);  // throws, listing the names
+Network experiment_network(const std::string& name);            // throws, listing the names
+// The experiment `laq bench --model MODEL` times; empty when no preset is benched as MODEL.
+std::string bench_experiment(const std::string& model);
+std::string bench_models();  // "mlp, vgg, lstm"
+// One batch of the network's inputs: [batch, 784] images, [batch, 3, 32, 32] images, or
+// [batch, 100] windows of character ids.
+engine::Shape input_shape(Network network, int64_t batch);
 
 struct LabeledSet {
   engine::Tensor x;                 // [N, features...]

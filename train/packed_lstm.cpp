@@ -7,6 +7,7 @@
 
 #include "engine/error.h"
 #include "engine/packed_matmul.h"
+#include "train/experiment.h"
 #include "train/packed_model.h"
 #include "train/packed_net.h"
 
@@ -24,7 +25,7 @@ PackedCharLstm PackedCharLstm::load(const fs::path& path) {
   PackedModelContents contents = read_packed_model(path);
   PackedCharLstm m;
   m.config_ = contents.config;
-  if (!m.config_.experiment.ends_with("-lstm"))
+  if (experiment_network(m.config_.experiment) != Network::char_lstm)
     throw Error(path.string() + ": experiment " + m.config_.experiment + " is not a char LSTM");
   const auto codes = [&](const std::string& name) -> const PackedTensorCodes& {
     const auto it = contents.quantized.find(name);

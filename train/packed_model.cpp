@@ -8,6 +8,7 @@
 #include "engine/error.h"
 #include "quant/method.h"
 #include "quant/packing.h"
+#include "train/experiments/preset.h"
 #include "train/hdf5_util.h"
 #include "train/json.h"
 
@@ -162,7 +163,7 @@ std::vector<float> decode_tensor(const H5::Group& g, const PackedTensorInfo& t, 
                                  const fs::path& path) {
   const std::string where = path.string() + ":/quantized/" + t.name;
   const quant::Method method = quant::parse_method(t.method);
-  if (method == quant::Method::fpn || run_bits < 1 || run_bits > 8 ||
+  if (quant::traits(method).codes == quant::CodeKind::none || run_bits < 1 || run_bits > 8 ||
       quant::code_bits(method, static_cast<int>(run_bits)) != t.code_bits)
     throw Error(where + "@method: " + t.method + " with the run's bits " + std::to_string(run_bits) +
                 " does not store codes of " + std::to_string(t.code_bits) + " bits");
@@ -215,6 +216,9 @@ static RunConfig read_root_config(H5::H5File& file, const fs::path& path) {
     if (!root.attrExists(k)) throw Error(path.string() + ": missing attribute '" + k + "'");
     hdf5::read_attr(root, k, v);
   });
+  // The runtimes dispatch on the experiment's network: an unknown name is refused here, naming the file.
+  if (!find_experiment_preset(config.experiment))
+    throw Error(path.string() + ": experiment '" + config.experiment + "' is not one laq knows");
   return config;
 }
 
@@ -239,7 +243,7 @@ PackedModelContents read_packed_model(const fs::path& path) {
       const std::string where = path.string() + ":/quantized/" + name;
       t.method = quant::parse_method(t.info.method);
       const int64_t run_bits = out.config.bits;
-      if (t.method == quant::Method::fpn || run_bits < 1 || run_bits > 8 ||
+      if (quant::traits(t.method).codes == quant::CodeKind::none || run_bits < 1 || run_bits > 8 ||
           quant::code_bits(t.method, static_cast<int>(run_bits)) != t.info.code_bits)
         throw Error(where + "@method: " + t.info.method + " with the run's bits " + std::to_string(run_bits) +
                     " does not store codes of " + std::to_string(t.info.code_bits) + " bits");

@@ -25,19 +25,10 @@ engine::PackedWeights repack(const PackedTensorCodes& t, bool transpose) {
   const auto code = [&](int64_t r, int64_t c) { return t.code(transpose ? c * rest + r : r * cols + c); };
   std::vector<float> pos, neg;
   for (const quant::Scales& s : info.scales) pos.push_back(s.positive), neg.push_back(s.negative);
-  switch (t.method) {
-    case quant::Method::bc:
-    case quant::Method::bwn:
-    case quant::Method::lab: return engine::pack_binary(rows, cols, code, pos, neg);
-    case quant::Method::twn:
-    case quant::Method::ttq:
-    case quant::Method::lat_e:
-    case quant::Method::lat_a:
-    case quant::Method::lat2_e:
-    case quant::Method::lat2_a: return engine::pack_ternary(rows, cols, code, pos, neg);
-    case quant::Method::laq_linear:
-    case quant::Method::laq_log:
-    case quant::Method::dorefa: {
+  switch (quant::traits(t.method).codes) {
+    case quant::CodeKind::binary: return engine::pack_binary(rows, cols, code, pos, neg);
+    case quant::CodeKind::ternary: return engine::pack_ternary(rows, cols, code, pos, neg);
+    case quant::CodeKind::level_table: {
       // The tables hold exactly the floats decode() would give (quant::level_values).
       std::vector<float> table;
       int64_t length = 0;
@@ -48,7 +39,7 @@ engine::PackedWeights repack(const PackedTensorCodes& t, bool transpose) {
       }
       return engine::pack_levels(rows, cols, static_cast<int>(info.code_bits), code, length, table);
     }
-    case quant::Method::fpn: break;
+    case quant::CodeKind::none: break;
   }
   throw Error("packed tensor " + info.name + ": method " + info.method + " has no codes");
 }
@@ -226,10 +217,13 @@ PackedNet PackedNet::load(const fs::path& path) {
   Loader l{path, contents};
   PackedNet net;
   net.config_ = contents.config;
-  const std::string& e = contents.config.experiment;
-  if (e == "mnist-mlp") net.layers_ = mlp_layers(l);
-  else if (e.ends_with("-vgg")) net.layers_ = vgg_layers(l);
-  else throw Error(path.string() + ": experiment " + e + " is not an MLP or VGG (the char LSTM runs through laq sample)");
+  switch (experiment_network(contents.config.experiment)) {
+    case Network::mlp: net.layers_ = mlp_layers(l); break;
+    case Network::vgg: net.layers_ = vgg_layers(l); break;
+    case Network::char_lstm:
+      throw Error(path.string() + ": experiment " + contents.config.experiment +
+                  " is not an MLP or VGG (the char LSTM runs through laq sample)");
+  }
   for (const auto& [name, t] : contents.quantized) net.float_bytes_ += t.info.float_bytes;
   for (const auto* group : {&contents.floats, &contents.buffers})
     for (const auto& [name, t] : *group) net.float_bytes_ += t.numel() * int64_t(sizeof(float));

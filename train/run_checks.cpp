@@ -25,7 +25,7 @@ bool finite_positive(double v) { return std::isfinite(v) && v > 0; }
 
 bool experiment_takes_val_size(const std::string& name) { return experiment(name).val_size > 0; }
 
-bool experiment_has_batch_norm(const std::string& name) { return !name.ends_with("-lstm"); }
+bool experiment_has_batch_norm(const std::string& name) { return experiment_network(name) != Network::char_lstm; }
 
 void check_run_config(const RunConfig& c) {
   try {
@@ -68,7 +68,7 @@ void check_run_config(const RunConfig& c) {
             "must be at least 1: the best epoch is chosen on the validation set");
   else
     require(c.val_size == 0, "val-size", c.val_size, c.experiment + " has its own validation split");
-  require(!c.per_channel || c.experiment.find("-lstm") == std::string::npos || c.method == "fpn", "per-channel",
+  require(!c.per_channel || experiment_network(c.experiment) != Network::char_lstm || c.method == "fpn", "per-channel",
           "true", "the LSTM's gate matrices keep their outputs along columns; use per-tensor scales");
   require(!c.per_channel || !quant::traits(method).scales_trained_by_gradient, "per-channel", "true",
           c.method + " trains one pair of scales per tensor; use per-tensor scales");

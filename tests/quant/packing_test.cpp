@@ -1,7 +1,9 @@
 // Packing codes at their bit width, and encode/decode round trips for every method.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "engine/error.h"
 #include "quant/baselines.h"
@@ -64,6 +66,48 @@ TEST(Packing, EncodeDecodeReproducesEveryMethodsValuesExactly) {
       const auto packed = pack_codes(codes, width);
       const auto back = decode(method, bits, unpack_codes(packed, width, n), scales);
       EXPECT_TRUE(same_bits(back, out)) << method_name(method) << " bits " << bits;
+    }
+  }
+}
+
+// The method table's code kind is what each solver writes: on random weights a binary method
+// writes exactly its two levels, a ternary one exactly its three, a level-table one some of
+// its table; and code_bits is the narrowest width that holds every level.
+TEST(Packing, CodeKindIsWhatTheSolverWrites) {
+  std::mt19937 rng(5);
+  const std::size_t n = 2000;
+  const auto w = testing::uniform(rng, n);
+  const auto d = testing::curvature(rng, n);
+  std::vector<float> warm(n);
+  initial_warm_start(w, warm);
+  for (Method method : all_methods) {
+    SCOPED_TRACE(method_name(method));
+    const MethodTraits t = traits(method);
+    EXPECT_EQ(t.codes == CodeKind::none, method == Method::fpn);
+    if (t.codes == CodeKind::none) {
+      EXPECT_THROW(code_bits(method, 3), Error);
+      continue;
+    }
+    for (int bits = t.needs_bits ? t.min_bits : 0; bits <= (t.needs_bits ? t.max_bits : 0); ++bits) {
+      Options options;
+      options.bits = bits;
+      std::vector<float> out(n);
+      Scales scales{0.8f, 0.6f};
+      if (t.scales_trained_by_gradient) ttq_forward(w, scales.positive, scales.negative, options.ttq_threshold, out);
+      else scales = quantize(method, w, d, warm, out, options);
+      const std::vector<float> levels = level_values(method, bits, scales);
+      std::set<float> written(out.begin(), out.end());
+      for (float v : written) EXPECT_NE(std::find(levels.begin(), levels.end(), v), levels.end()) << v << " bits " << bits;
+      const std::size_t kinds_written = t.codes == CodeKind::binary ? 2 : t.codes == CodeKind::ternary ? 3
+                                                                                                       : 0;
+      if (kinds_written) {
+        EXPECT_EQ(written.size(), kinds_written) << "bits " << bits;
+      } else {
+        EXPECT_GT(written.size(), 1u) << "bits " << bits;
+      }
+      const int width = code_bits(method, bits);
+      EXPECT_LE(levels.size(), std::size_t{1} << width) << "bits " << bits;
+      EXPECT_GT(levels.size(), std::size_t{1} << (width - 1)) << "bits " << bits;
     }
   }
 }

@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include "engine/autograd.h"
+#include "engine/error.h"
 #include "train/experiment.h"
 #include "train/experiments/preset.h"
 #include "train/report.h"
@@ -71,6 +73,40 @@ TEST(ExperimentRegistry, EveryPresetHasItsReportColumn) {
     for (const Column& c : t[0].columns) got.push_back(c.experiment + "|" + c.dataset + "|" + c.label);
     EXPECT_EQ(got, want) << table;
   }
+}
+
+// The network a preset declares is the one its model is: a batch of input_shape(network)
+// goes through the built model and gives one row of scores per target.
+TEST(ExperimentRegistry, EveryPresetsNetworkTakesItsInputShape) {
+  for (const ExperimentPreset& p : experiment_presets()) {
+    SCOPED_TRACE(p.defaults.name);
+    EXPECT_EQ(p.network == Network::char_lstm, p.table == "lstm");
+    EXPECT_EQ(experiment_network(p.defaults.name), p.network);
+    RunConfig c;
+    c.experiment = p.defaults.name;
+    c.vocab = 37;
+    const std::unique_ptr<layers::Module> model = build_model(c);
+    const engine::Shape shape = input_shape(p.network, 2);
+    const int64_t targets = p.network == Network::char_lstm ? shape[0] * shape[1] : shape[0];
+    engine::Var out = model->forward(engine::constant(engine::Tensor(shape)), false);
+    ASSERT_EQ(out->value.rank(), 2) << "scores are [targets, classes]";
+    EXPECT_EQ(out->value.dim(0), targets);
+  }
+  EXPECT_THROW(experiment_network("mnist-resnet"), Error);
+}
+
+// `laq bench --model` times one preset of each network, found by the registry, not by name.
+TEST(ExperimentRegistry, BenchTimesOnePresetOfEachNetwork) {
+  std::set<Network> benched;
+  for (const ExperimentPreset& p : experiment_presets()) {
+    if (p.bench_model.empty()) continue;
+    EXPECT_TRUE(benched.insert(p.network).second) << p.bench_model << ": a second benched preset of its network";
+    EXPECT_EQ(bench_experiment(p.bench_model), p.defaults.name);
+  }
+  EXPECT_EQ(benched, (std::set<Network>{Network::mlp, Network::vgg, Network::char_lstm}));
+  EXPECT_EQ(bench_models(), "mlp, vgg, lstm");
+  EXPECT_EQ(bench_experiment("resnet"), "");
+  EXPECT_EQ(bench_experiment(""), "");
 }
 
 // The paper's column order, which the tables and sweeps print.

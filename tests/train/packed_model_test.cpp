@@ -1,11 +1,13 @@
 // Packed models: exporting and reloading gives back exactly the quantized values, and
 // broken files are refused with the file named.
+#include <H5Cpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "engine/error.h"
+#include "train/hdf5_util.h"
 #include "train/packed_model.h"
 #include "train/session.h"
 
@@ -127,6 +129,31 @@ TEST(PackedModel, BrokenFilesNameTheFile) {
   fs::resize_file(file, fs::file_size(file) / 2);
   EXPECT_THROW(train::read_packed_model_info(file), Error);
   fs::remove(junk);
+  fs::remove(file);
+}
+
+// The runtimes choose their graph by the experiment's network: a name laq does not know is
+// refused when the file is read, naming the file, not mistaken for some other network.
+TEST(PackedModel, UnknownExperimentIsRefusedNamingTheFile) {
+  const train::RunConfig c = config_for("lab");
+  train::Session s = train::make_session(c);
+  const fs::path file = temp("renamed.h5");
+  train::export_packed_model(file, c, s);
+  EXPECT_EQ(train::read_packed_model_config(file).experiment, "mnist-mlp");
+  {
+    H5::H5File f(file.string(), H5F_ACC_RDWR);
+    H5::Group root = f.openGroup("/");
+    root.removeAttr("experiment");
+    train::hdf5::write_attr(root, "experiment", std::string("mnist-resnet"));
+  }
+  try {
+    train::read_packed_model_config(file);
+    FAIL() << "an unknown experiment was accepted";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(file.string()), std::string::npos) << m;
+    EXPECT_NE(m.find("mnist-resnet"), std::string::npos) << m;
+  }
   fs::remove(file);
 }
 

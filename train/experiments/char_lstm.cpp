@@ -30,6 +30,7 @@ ExperimentPreset warpeace_lstm() {
   return {.defaults = {"warpeace-lstm",
                        "War and Peace, char LSTM 1x512, one-hot input, FP softmax, 80/10/10 blocks (docs/algorithms.md §3.6)",
                        "warpeace", 200, 100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
+          .network = Network::char_lstm,
           .table = "lstm",
           .dataset = "warpeace",
           .label = "War and Peace",
@@ -43,6 +44,8 @@ ExperimentPreset warpeace_lstm() {
 ExperimentPreset linux_lstm() {
   return {.defaults = {"linux-lstm", "Linux kernel source, char LSTM 1x512, 90/5/5 blocks (docs/algorithms.md §3.6)",
                        "linux", 200, 100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
+          .network = Network::char_lstm,
+          .bench_model = "lstm",
           .table = "lstm",
           .dataset = "linux",
           .label = "Linux",

@@ -47,6 +47,8 @@ ExperimentPreset mnist_mlp() {
   return {.defaults = {"mnist-mlp", "MNIST, MLP 784-2048x3-10 with BN, squared hinge (docs/algorithms.md §3.2)",
                        "mnist", 50, 100, 0.01, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent,
                        10000},
+          .network = Network::mlp,
+          .bench_model = "mlp",
           .table = "feedforward",
           .dataset = "mnist",
           .label = "MNIST",

@@ -18,6 +18,10 @@ namespace laq::train {
 
 struct ExperimentPreset {
   ExperimentDefaults defaults;  // defaults.name is the preset's name (--experiment)
+  Network network;
+  // The one preset `laq bench --model NAME` times for each network (mlp, vgg, lstm); empty
+  // for the others, which share their network with it.
+  std::string bench_model = "";
   // Its column in the reports and sweeps.
   std::string table;    // "feedforward" | "lstm"
   std::string dataset;  // mnist, ...: the key of docs/paper_numbers.csv and of `laq table --datasets`

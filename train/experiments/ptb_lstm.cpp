@@ -14,6 +14,7 @@ ExperimentPreset ptb_lstm() {
   return {.defaults = {"ptb-lstm",
                        "Penn Treebank ptb.{train,valid,test}.txt read as bytes, char LSTM 1x512 (docs/algorithms.md §3.6)",
                        "ptb", 200, 100, 0.002, "exp:11", 0.98, LossKind::cross_entropy, Metric::cross_entropy, 0},
+          .network = Network::char_lstm,
           .table = "lstm",
           .dataset = "ptb",
           .label = "PTB",

@@ -2,6 +2,7 @@
 // dispatch of experiment names to their model, data and corpus.
 #include "engine/error.h"
 #include "train/experiment.h"
+#include "train/experiments/common.h"
 #include "train/experiments/preset.h"
 #include "train/experiments/presets.h"
 
@@ -42,6 +43,35 @@ const ExperimentDefaults& experiment(const std::string& name) {
     names += (names.empty() ? "" : ", ") + e.name;
   }
   throw Error("unknown experiment '" + name + "' (known: " + names + ")");
+}
+
+Network experiment_network(const std::string& name) {
+  if (const ExperimentPreset* p = find_experiment_preset(name)) return p->network;
+  experiment(name);  // throws the message that lists the names
+  throw Error("unknown experiment '" + name + "'");
+}
+
+std::string bench_models() {
+  std::string names;
+  for (const auto& p : experiment_presets())
+    if (!p.bench_model.empty()) names += (names.empty() ? "" : ", ") + p.bench_model;
+  return names;
+}
+
+std::string bench_experiment(const std::string& model) {
+  if (model.empty()) return {};  // the presets that are not benched have an empty bench_model
+  for (const auto& p : experiment_presets())
+    if (p.bench_model == model) return p.defaults.name;
+  return {};
+}
+
+engine::Shape input_shape(Network network, int64_t batch) {
+  switch (network) {
+    case Network::mlp: return {batch, 784};
+    case Network::vgg: return {batch, 3, 32, 32};
+    case Network::char_lstm: return {batch, presets::kCharSeqLen};
+  }
+  throw Error("input_shape: invalid network");
 }
 
 std::unique_ptr<layers::Module> build_model(const RunConfig& config) {

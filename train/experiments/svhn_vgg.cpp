@@ -21,6 +21,7 @@ ExperimentPreset svhn_vgg() {
   return {.defaults = {"svhn-vgg",
                        "SVHN, VGG-like 64-128-256 + 2x1024 FC with BN, squared hinge, GCN + LCN (docs/algorithms.md §3.5)",
                        "svhn", 50, 50, 0.0005, "step:15,25", 0.1, LossKind::squared_hinge, Metric::error_percent, 0},
+          .network = Network::vgg,
           .table = "feedforward",
           .dataset = "svhn",
           .label = "SVHN",
