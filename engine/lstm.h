@@ -72,7 +72,7 @@ Var lstm_sequence(const Var& x, const LstmWeights& w, float clip, const LstmStat
 // time-major LSTM output into rows b*T + t that line up with [B, T] targets.
 Var time_to_batch_major(const Var& y);
 
-// ---- Plain reference, kept beside the fused op and tested against it ----------------------
+// ---- Plain reference (engine/lstm_reference.cpp), tested against the fused op --------------
 
 // Step-by-step loops in double precision with std::exp/std::tanh, no BLAS, same clipping
 // semantics. x is dense [T, B, V] (one-hot for tokens), dh the upstream gradient of h
