@@ -3,7 +3,7 @@
 // for per-channel scales) with any method by name. Each method also has its own function
 // in its own header (binary.h, ternary_exact.h, alternating.h, baselines.h); adding a
 // method means a row in method.cpp, a case here (and in latent_gradient if its backward is
-// not the identity), and its solver.
+// not the identity), its solver, and for a level-table code its levels (packing.cpp).
 #include <span>
 #include <vector>
 
