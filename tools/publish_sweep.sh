@@ -21,12 +21,17 @@ done
 [[ -x "$laq" ]] || { echo "publish_sweep.sh: $laq is not built" >&2; exit 2; }
 mkdir -p "$dest"
 
-published=0
+published=0 unchanged=0
 for cell in "$runs"/*/; do
   cell=${cell%/}
   name=$(basename "$cell")
   results="$cell/results.jsonl"
   [[ -f "$results" ]] && tail -n 1 "$results" | grep -q '"type": "result"' || continue
+  # Published by an earlier call (or copied back from DEST to reseed RUNS on a new machine).
+  if cmp -s "$results" "$dest/$name/results.jsonl"; then
+    unchanged=$((unchanged + 1))
+    continue
+  fi
   # Full precision has nothing to pack: its cells publish their results alone.
   files=("$results")
   if tail -n 1 "$results" | grep -q '"method": "fpn"'; then
@@ -44,5 +49,9 @@ for cell in "$runs"/*/; do
       END { t = 0; for (e in s) t += s[e]; printf "%-36s %3d epochs %8.0f s\n", n, length(s), t }' "$results"
   published=$((published + 1))
 done
-echo "publish_sweep.sh: $published finished cells in $dest"
+total=0
+for r in "$dest"/*/results.jsonl; do
+  [[ -f "$r" ]] && tail -n 1 "$r" | grep -q '"type": "result"' && total=$((total + 1))
+done
+echo "publish_sweep.sh: $published cells published now, $unchanged already there; $total finished cells in $dest"
 ((published == 0)) || "$laq" table --report --runs "$dest" --out "$dest" > /dev/null

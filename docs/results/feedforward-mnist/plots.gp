@@ -14,7 +14,8 @@ set title "MNIST (mnist-mlp)"
 set ylabel "validation error (%)"
 plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "#000000" title "full precision", \
      "curves_mnist-mlp.dat" using 1:3 with linespoints lw 2 pt 2 ps 0.8 lc rgb "#e41a1c" title "bc", \
-     "curves_mnist-mlp.dat" using 1:4 with linespoints lw 2 pt 3 ps 0.8 lc rgb "#377eb8" title "bwn"
+     "curves_mnist-mlp.dat" using 1:4 with linespoints lw 2 pt 3 ps 0.8 lc rgb "#377eb8" title "bwn", \
+     "curves_mnist-mlp.dat" using 1:5 with linespoints lw 2 pt 4 ps 0.8 lc rgb "#4daf4a" title "lab"
 unset multiplot
 unset logscale y
 unset title
@@ -35,5 +36,6 @@ set ylabel "test error (%) at best validation"
 plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full precision", \
      "table_feedforward.dat" using 4:5 lc rgb "#e41a1c" title "bc", \
      "table_feedforward.dat" using 6:7 lc rgb "#377eb8" title "bwn", \
+     "table_feedforward.dat" using 8:9 lc rgb "#4daf4a" title "lab", \
      "paper_feedforward.dat" using 1:2 with points pt 5 ps 1.6 lc rgb "#000000" title "paper (early LAB paper)"
 unset multiplot
