@@ -13,6 +13,7 @@
 #include "engine/threads.h"
 #include "layers/lstm.h"
 #include "train/experiment.h"
+#include "train/float_char_lstm.h"
 #include "train/json.h"
 #include "train/packed_lstm.h"
 #include "train/packed_model.h"
@@ -56,17 +57,10 @@ int bench_packed_lstm(const std::string& file, int64_t threads, int64_t steps, i
   });
   train::Session session = train::make_session(config);
   train::load_packed_model(file, session);
-  auto& model = dynamic_cast<layers::CharLstmModel&>(*session.model);
-  const int64_t H = net.hidden();
-  engine::Tensor h({1, H}), c({1, H});
+  train::FloatCharLstm float_net(*session.model);
   token = 0;
   const std::vector<double> full = time_ms(warmup, steps, [&] {
-    engine::Tensor c_next({1, H});
-    const std::vector<int32_t> one{token};
-    const engine::Var out = model.lstm.forward_tokens(one, 1, 1, {engine::constant(h), engine::constant(c)}, &c_next);
-    h = out->value.reshape({1, H}).copy();
-    c = c_next;
-    model.out.forward(engine::constant(h), false);
+    float_net.step(token, logits);
     token = static_cast<int32_t>((token + 1) % net.vocab());
   });
   train::Json j;

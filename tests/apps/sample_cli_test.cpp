@@ -87,5 +87,47 @@ TEST(Sample, SeededReproduciblePrimedTextFromAPackedTernaryLstm) {
   EXPECT_NE(r.err.find("missing.h5"), std::string::npos) << r.describe();
 }
 
+// A full-precision run has no packed model: laq sample reads its checkpoint and runs the float
+// weights. On a ternary run the checkpoint (float path, quantized values) and the packed model
+// (packed recurrence) draw the same text from the same seed.
+TEST(Sample, FromACheckpointWithTheFloatWeights) {
+  LAQ_REQUIRE_BIN();
+  TempDir tmp;
+  const fs::path data = tmp / "data";
+  write_corpus(data);
+  for (const std::string method : {"fpn", "lat-e"}) {
+    const fs::path run = tmp / method;
+    RunResult r = run_laq(tmp.path(), {"train", "--experiment", "linux-lstm", "--method", method, "--data", data.string(),
+                                       "--out", run.string(), "--batch", "4", "--epochs", "1", "--steps-per-epoch", "3",
+                                       "--threads", "1", "--quiet"});
+    ASSERT_EQ(r.code, 0) << r.describe();
+    const std::string checkpoint = (run / "best.h5").string();
+    const RunResult a = run_laq(tmp.path(), {"sample", "--model", checkpoint, "--length", "80", "--seed", "5", "--prime", "static"});
+    const RunResult b = run_laq(tmp.path(), {"sample", "--model", checkpoint, "--length", "80", "--seed", "5", "--prime", "static"});
+    ASSERT_EQ(a.code, 0) << a.describe();
+    EXPECT_EQ(a.out, b.out) << method;
+    EXPECT_EQ(text_of(a).size(), 6u + 80u) << a.describe();
+    EXPECT_EQ(text_of(a).rfind("static", 0), 0u) << a.describe();
+    if (method == "fpn") continue;
+    r = run_laq(tmp.path(), {"export", "--checkpoint", checkpoint});
+    ASSERT_EQ(r.code, 0) << r.describe();
+    const RunResult packed = run_laq(tmp.path(), {"sample", "--model", (run / "model.h5").string(), "--length", "80",
+                                                  "--seed", "5", "--prime", "static"});
+    ASSERT_EQ(packed.code, 0) << packed.describe();
+    EXPECT_EQ(packed.out, a.out) << "packed and float paths drew different text";
+  }
+  // A checkpoint of another network is refused, naming the file.
+  const fs::path mnist = tmp / "mnist", mlp = tmp / "mlp";
+  write_tiny_mnist(mnist);
+  RunResult r = run_laq(tmp.path(), {"train", "--experiment", "mnist-mlp", "--method", "fpn", "--data", mnist.string(),
+                                     "--out", mlp.string(), "--batch", "20", "--val-size", "100", "--epochs", "1",
+                                     "--steps-per-epoch", "2", "--threads", "1", "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  r = run_laq(tmp.path(), {"sample", "--model", (mlp / "best.h5").string()});
+  EXPECT_EQ(r.code, 1) << r.describe();
+  EXPECT_NE(r.err.find("not a char LSTM"), std::string::npos) << r.describe();
+  EXPECT_NE(r.err.find((mlp / "best.h5").string()), std::string::npos) << r.describe();
+}
+
 }  // namespace
 }  // namespace laq::test
