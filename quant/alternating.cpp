@@ -4,17 +4,25 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
 #include "quant/checks.h"
 #include "quant/fast/lane_sums.h"
+#include "quant/fast/level_histogram.h"
 #include "quant/fast/level_sweep.h"
 #include "quant/objective.h"
+#include "quant/runner.h"
 
 namespace laq::quant {
 namespace {
+
+// From this size on the histogram's two passes and few gathers cost less than the sweeps.
+constexpr std::size_t kHistogramFrom = std::size_t{1} << 15;
+// The passes over a large tensor run on pieces of this many weights (quant/runner.h).
+constexpr std::size_t kPiece = std::size_t{1} << 18;
 
 void check(std::span<const float> w, std::span<const float> d, std::span<const float> warm, std::span<float> out,
            const Options& options, const char* function) {
@@ -40,10 +48,17 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
 
   // alpha0: the d-weighted mean |w| over the warm start's support (read before out is
   // written, since out may alias warm).
-  const auto [sum_dw, sum_d] = lane_sums<2>(w.size(), [&](std::size_t i) {
-    const double di = double(d[i]) * mask(warm[i] != 0.0f);  // the support is a random pattern
-    return std::array<double, 2>{di * std::fabs(w[i]), di};
+  // Per piece, added in piece order: the same bits on any thread count.
+  std::vector<std::array<double, 2>> piece_sums((w.size() + kPiece - 1) / kPiece);
+  for_each_piece(w.size(), kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
+    piece_sums[p] = lane_sums<2>(last - first, [&](std::size_t j) {
+      const std::size_t i = first + j;
+      const double di = double(d[i]) * mask(warm[i] != 0.0f);  // the support is a random pattern
+      return std::array<double, 2>{di * std::fabs(w[i]), di};
+    });
   });
+  double sum_dw = 0, sum_d = 0;
+  for (const auto& [dw, dd] : piece_sums) sum_dw += dw, sum_d += dd;
   // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
   require_finite(sum_dw, "alternate");
   require_finite(sum_d, "alternate");
@@ -63,18 +78,34 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
                 number(alpha) + " from the warm start's support; alpha = " +
                 (options.least_squares_alpha ? "sum d b w / sum d b^2" : "sum d|b||w| / sum d|b|"));
 
-  fast::Sums sums = fast::sweep(levels, w, d, alpha, trace != nullptr);
+  // Large tensors take each alternation's sums from one histogram of |w|
+  // (quant/fast/level_histogram.h) instead of a pass over every weight.
+  std::optional<fast::LevelHistogram> histogram;
+  if (w.size() >= kHistogramFrom) histogram.emplace(levels, w, d, options.least_squares_alpha);
+  auto sweep = [&](float scale) {
+    if (!histogram) return fast::sweep(levels, w, d, scale, trace != nullptr);
+    fast::Sums s = histogram->sums(scale);
+    if (trace) s.objective = fast::sweep(levels, w, d, scale, true).objective;
+    return s;
+  };
+  fast::Sums sums = sweep(alpha);
   if (trace) trace->iteration({0, alpha, alpha, sums.support, sums.objective});
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
     const double denominator = options.least_squares_alpha ? sums.d_b2 : sums.d_b;
     const float next = denominator > 0 ? static_cast<float>(sums.d_b_w / denominator) : alpha;
-    sums = fast::sweep(levels, w, d, next, trace != nullptr);
+    sums = sweep(next);
     if (trace) trace->iteration({iteration, next, next, sums.support, sums.objective});
     const bool converged = std::fabs(double(next) - double(alpha)) < options.tolerance;
     alpha = next;
     if (converged) break;
   }
-  fast::write_levels(levels, w, alpha, out);
+  if (levels.nonzero_levels() == 1 && levels.first_tie == TieRule::toward_zero) {
+    write_ternary(w, {alpha, alpha}, out);  // the same values, vectorised: alpha / 2 is exact
+  } else {
+    for_each_piece(w.size(), kPiece, [&](std::size_t, std::size_t first, std::size_t last) {
+      fast::write_levels(levels, w.subspan(first, last - first), alpha, out.subspan(first, last - first));
+    });
+  }
   return {alpha, alpha};
 }
 

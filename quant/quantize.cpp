@@ -10,6 +10,7 @@
 #include "quant/binary.h"
 #include "quant/checks.h"
 #include "quant/objective.h"
+#include "quant/runner.h"
 #include "quant/ternary_exact.h"
 
 namespace laq::quant {
@@ -30,7 +31,11 @@ Scales quantize(Method method, const Input& input, std::span<float> out, const O
     if (input.d.kind == Curvature::Kind::values) return input.d.data;
     if (buffer.size() < w.size()) buffer.resize(w.size());
     const std::span<float> d = std::span(buffer).first(w.size());
-    input.d.write(d);
+    // Elementwise, in pieces over the runner: the solvers that spread one tensor get it whole.
+    constexpr std::size_t kPiece = std::size_t{1} << 18;
+    for_each_piece(d.size(), kPiece, [&](std::size_t, std::size_t first, std::size_t last) {
+      input.d.slice(first, last - first).write(d.subspan(first, last - first));
+    });
     return std::span<const float>(d);
   };
 

@@ -19,4 +19,15 @@ void set_runner(Runner runner);
 
 void run_tasks(std::size_t count, const std::function<void(std::size_t)>& task);
 
+// Cuts [0, n) into pieces [p * piece, min(n, (p + 1) * piece)) and runs body(p, first, last)
+// for each as a task. The pieces depend on n and piece only, so a pass that keeps one partial
+// per piece and adds them in piece order has the same bits on any runner.
+template <class Body>
+void for_each_piece(std::size_t n, std::size_t piece, Body&& body) {
+  run_tasks((n + piece - 1) / piece, [&](std::size_t p) {
+    const std::size_t first = p * piece;
+    body(p, first, first + piece < n ? first + piece : n);
+  });
+}
+
 }  // namespace laq::quant

@@ -17,20 +17,11 @@ namespace {
 // caller's runner (quant/runner.h), each with its own partial result (quant/fast/histogram.h).
 constexpr std::size_t kPiece = std::size_t{1} << 20;
 
-template <class Body>
-void for_each_piece(std::size_t size, Body&& body) {
-  const std::size_t pieces = (size + kPiece - 1) / kPiece;
-  run_tasks(pieces, [&](std::size_t p) {
-    const std::size_t first = p * kPiece;
-    body(p, first, std::min(size, first + kPiece));
-  });
-}
-
 // Pass 3 of one side's search: the elements of the bins it must look into, read again.
 template <Side OnSide, class Curv>
 Gather gather_from(std::span<const float> w, Curv curvature, const Grid& grid) {
   return [=](GatherPlan& plan, std::vector<Entry>& gathered) {
-    for_each_piece(w.size(), [&](std::size_t p, std::size_t first, std::size_t last) {
+    for_each_piece(w.size(), kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
       std::int64_t* const next = plan.next[p].data();
       const std::uint32_t span = plan.high - plan.low, low = plan.low;
       // Grid::bin_of written out on locals: through the captured grid (or a copy of it) GCC
@@ -64,7 +55,7 @@ std::vector<Support> histogram_search(std::span<const float> w, Curv curvature, 
   if (size == 0) return std::vector<Support>(sides.size());
   // Pass 1: the largest magnitude sets the bin width.
   std::vector<std::uint32_t> largest(pieces);
-  for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
+  for_each_piece(size, kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
     largest[p] = largest_magnitude_bits(w.data() + first, last - first);
   });
   const std::uint32_t range_bits = *std::max_element(largest.begin(), largest.end());
@@ -73,7 +64,7 @@ std::vector<Support> histogram_search(std::span<const float> w, Curv curvature, 
   const Grid grid = Grid::over(range > 0.0f ? double(range) : 1.0, bins);
   // Pass 2: the histogram (by sign unless only |w| is asked for), one partial per piece.
   std::vector<SignedPartial> signed_parts(pieces);
-  for_each_piece(size, [&](std::size_t p, std::size_t first, std::size_t last) {
+  for_each_piece(size, kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
     signed_parts[p].reset(grid, !(sides.size() == 1 && sides[0] == Side::all));
     accumulate(signed_parts[p], grid, w.data() + first, last - first,
                [&](std::size_t i) { return curvature(first + i); });

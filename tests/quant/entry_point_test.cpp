@@ -69,10 +69,11 @@ TEST(QuantizeEntryPoint, ALentDBufferChangesNoBitAndIsReused) {
   EXPECT_EQ(buffer.size(), 4096u);
 }
 
-TEST(QuantizeEntryPoint, OnlyTheExactTernarySolversSpreadOneTensor) {
+TEST(QuantizeEntryPoint, TheHistogramSolversSpreadOneTensor) {
   for (Method m : all_methods) {
-    const bool exact = m == Method::lat_e || m == Method::lat2_e;
-    EXPECT_EQ(spreads_one_tensor(m, false), exact) << method_name(m);
+    const bool histogram = m == Method::lat_e || m == Method::lat2_e || m == Method::lat_a ||
+                           m == Method::laq_linear || m == Method::laq_log;
+    EXPECT_EQ(spreads_one_tensor(m, false), histogram) << method_name(m);
     EXPECT_FALSE(spreads_one_tensor(m, true)) << method_name(m);  // the code-faithful variant sorts
   }
 }

@@ -3,7 +3,6 @@
 
 #include <functional>
 #include <string>
-#include <thread>
 
 #include "quant/objective.h"
 #include "quant/runner.h"
@@ -112,15 +111,7 @@ TEST(HistogramSupport, BothSidesAtOnceEqualOneSearchPerSideAndTheSortedReference
   }
 }
 
-// Runs the tasks on two threads, the odd ones on a second thread: whatever the order and the
-// threads, the chunks' partial results must combine to the same bits.
-void run_on_two_threads(std::size_t count, const std::function<void(std::size_t)>& task) {
-  std::thread other([&] {
-    for (std::size_t i = 1; i < count; i += 2) task(i);
-  });
-  for (std::size_t i = 0; i < count; i += 2) task(i);
-  other.join();
-}
+using testing::run_on_two_threads;
 
 // Past 2^20 elements the passes run on several chunks, each with its own partial histogram,
 // through the caller's runner: still the sorted answer, and the same bits serially or on two threads.

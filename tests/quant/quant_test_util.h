@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "quant/quantize.h"
@@ -74,6 +76,16 @@ inline SolverCase random_solver_case(unsigned seed, std::size_t n) {
   for (auto& x : earlier) x += std::uniform_real_distribution<float>(-0.3f, 0.3f)(rng);
   initial_warm_start(earlier, c.warm);
   return c;
+}
+
+// A runner (quant/runner.h) that puts the odd tasks on a second thread: whatever the order
+// and the threads, pieces' partial results must combine to the same bits.
+inline void run_on_two_threads(std::size_t count, const std::function<void(std::size_t)>& task) {
+  std::thread other([&] {
+    for (std::size_t i = 1; i < count; i += 2) task(i);
+  });
+  for (std::size_t i = 0; i < count; i += 2) task(i);
+  other.join();
 }
 
 }  // namespace laq::quant::testing
