@@ -44,10 +44,21 @@ float max_abs(std::span<const float> w, const char* function) {
   return std::bit_cast<float>(largest);
 }
 
-// The first i with |w_i| == m, for an m that max_abs returned.
+// The first i with |w_i| == m, for a nonzero m that max_abs returned. Compared as bits (the
+// same test for a finite nonzero m), a block at a time with an "any" that vectorises: the
+// element-by-element search ran at one weight per cycle, as slow as the whole gradient.
 std::size_t first_with_magnitude(std::span<const float> w, float m) {
-  for (std::size_t i = 0; i < w.size(); ++i)
-    if (std::fabs(w[i]) == m) return i;
+  const std::uint32_t target = std::bit_cast<std::uint32_t>(m);
+  auto is_target = [&](std::size_t i) { return (std::bit_cast<std::uint32_t>(w[i]) & 0x7fffffffu) == target; };
+  constexpr std::size_t kBlock = 256;
+  for (std::size_t b = 0; b < w.size(); b += kBlock) {
+    const std::size_t end = std::min(w.size(), b + kBlock);
+    std::uint32_t hits = 0;  // a count, not a bool: GCC vectorises the sum, not the "or"
+    for (std::size_t i = b; i < end; ++i) hits += is_target(i);
+    if (hits == 0) continue;
+    for (std::size_t i = b; i < end; ++i)
+      if (is_target(i)) return i;
+  }
   return 0;
 }
 
@@ -175,13 +186,29 @@ void dorefa_backward(std::span<const float> w, std::span<const float> g, std::sp
   const std::size_t arg = first_with_magnitude(w, largest);  // the max's derivative goes here
   const float g_arg = g[arg];
   // One pass for the elementwise part and for g . tanh(w), which the max's own gradient
-  // needs. Element i reads g_i before it writes grad_w_i, so grad_w may be g.
-  const double g_dot_t = lane_sums<1>(w.size(), [&](std::size_t i) {
-    const auto [t, slope] = fast_tanh_and_slope(w[i]);
-    const float gi = g[i];
-    grad_w[i] = gi * slope * inv_m;
-    return std::array<double, 1>{double(gi) * double(t)};
-  })[0];
+  // needs, in blocks whose loops each vectorise: tanh and slope, the dot (element i into
+  // lane i % kLanes, lane_sums' order), then grad_w (after the dot has read g: grad_w may be g).
+  constexpr std::size_t kBlock = 256;  // a multiple of kLanes
+  float t_block[kBlock], slope_block[kBlock];
+  double lanes[kLanes] = {};
+  const std::size_t n = w.size();
+  for (std::size_t b = 0; b < n; b += kBlock) {
+    const std::size_t m = std::min(kBlock, n - b);
+    const float* const wb = w.data() + b;
+    const float* const gb = g.data() + b;
+    for (std::size_t i = 0; i < m; ++i) {
+      const TanhAndSlope ts = fast_tanh_and_slope(wb[i]);
+      t_block[i] = ts.tanh, slope_block[i] = ts.slope;
+    }
+    const std::size_t whole = m - m % kLanes;
+    for (std::size_t i = 0; i < whole; i += kLanes)
+      for (std::size_t lane = 0; lane < kLanes; ++lane) lanes[lane] += double(gb[i + lane]) * double(t_block[i + lane]);
+    for (std::size_t i = whole; i < m; ++i) lanes[i - whole] += double(gb[i]) * double(t_block[i]);
+    float* const out = grad_w.data() + b;
+    for (std::size_t i = 0; i < m; ++i) out[i] = gb[i] * slope_block[i] * inv_m;
+  }
+  double g_dot_t = 0;
+  for (const double lane : lanes) g_dot_t += lane;
   const auto [t, slope] = fast_tanh_and_slope(w[arg]);
   grad_w[arg] = static_cast<float>(double(g_arg) * slope / M - (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M));
 }
