@@ -164,13 +164,21 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
 
   // Initial sets as the code builds them: {warm >= 0} and {warm < 0}, scales over |w|.
   // The side sums are the fallbacks for a warm set with nothing on it.
-  const auto [pos_dw, pos_d, neg_dw, neg_d, side_pos_dw, side_pos_d, side_neg_dw, side_neg_d] =
-      lane_sums<8>(w.size(), [&](std::size_t i) {  // masks, not branches
-        const double a = std::fabs(double(w[i])), di = d[i];
-        const double warm_pos = di * mask(warm[i] >= 0.0f), w_pos = di * mask(w[i] > 0), w_neg = di * mask(w[i] < 0);
-        return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
-                                     w_pos * a, w_pos, w_neg * a, w_neg};
-      });
+  // Per piece, added in piece order: the same bits on any thread count.
+  std::vector<std::array<double, 8>> piece_sums((w.size() + kPiece - 1) / kPiece);
+  for_each_piece(w.size(), kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
+    piece_sums[p] = lane_sums<8>(last - first, [&](std::size_t j) {  // masks, not branches
+      const std::size_t i = first + j;
+      const double a = std::fabs(double(w[i])), di = d[i];
+      const double warm_pos = di * mask(warm[i] >= 0.0f), w_pos = di * mask(w[i] > 0), w_neg = di * mask(w[i] < 0);
+      return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
+                                   w_pos * a, w_pos, w_neg * a, w_neg};
+    });
+  });
+  std::array<double, 8> total{};
+  for (const auto& piece : piece_sums)
+    for (std::size_t k = 0; k < 8; ++k) total[k] += piece[k];
+  const auto [pos_dw, pos_d, neg_dw, neg_d, side_pos_dw, side_pos_d, side_neg_dw, side_neg_d] = total;
   // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
   for (const double sum : {pos_dw, pos_d, neg_dw, neg_d}) require_finite(sum, "lat2_alternating");
   auto initial = [](double dw, double dd, double side_dw, double side_d) {
@@ -183,7 +191,28 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
     trace->note("lat2-a: alpha+ starts over {warm >= 0}, alpha- over {warm < 0}; stop when " +
                 std::string(options.code_faithful ? "alpha- converged (code quirk)" : "both converged"));
 
-  auto run = [&](Scales scales) { return trace ? sweep_two<true>(w, d, scales) : sweep_two<false>(w, d, scales); };
+  // Large tensors: each side's sums from a histogram of its own magnitudes
+  // (quant/fast/level_histogram.h); a zero scale marks an empty side, which selects nothing.
+  std::optional<fast::LevelHistogram> positive, negative;
+  static const LevelSet ternary = ternary_levels();
+  if (w.size() >= kHistogramFrom) {
+    positive.emplace(ternary, w, d, false, Side::positive);
+    negative.emplace(ternary, w, d, false, Side::negative);
+  }
+  auto run = [&](Scales scales) {
+    if (!positive) return trace ? sweep_two<true>(w, d, scales) : sweep_two<false>(w, d, scales);
+    TwoSums t;
+    if (scales.positive > 0) {
+      const fast::Sums p = positive->sums(scales.positive);
+      t.pos_dw = p.d_b_w, t.pos_d = p.d_b, t.support += p.support;
+    }
+    if (scales.negative > 0) {
+      const fast::Sums n = negative->sums(scales.negative);
+      t.neg_dw = n.d_b_w, t.neg_d = n.d_b, t.support += n.support;
+    }
+    if (trace) t.objective = sweep_two<true>(w, d, scales).objective;
+    return t;
+  };
   TwoSums t = run(s);
   if (trace) trace->iteration({0, s.positive, s.negative, t.support, t.objective});
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {

@@ -29,7 +29,7 @@ constexpr std::array<MethodInfo, all_methods.size()> kMethods = {{
     {Method::lat_e, "lat-e", {false, true, false, false, false, false, 0, 0, true, false, true, CodeKind::ternary}},
     {Method::lat_a, "lat-a", {false, true, true, false, false, false, 0, 0, false, false, true, CodeKind::ternary}},
     {Method::lat2_e, "lat2-e", {true, true, false, false, false, false, 0, 0, true, false, true, CodeKind::ternary}},
-    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false, false, CodeKind::ternary}},
+    {Method::lat2_a, "lat2-a", {true, true, true, false, false, false, 0, 0, true, false, true, CodeKind::ternary}},
     {Method::laq_linear, "laq-linear", {false, true, true, true, false, false, 2, 8, false, true, true, CodeKind::level_table}},
     {Method::laq_log, "laq-log", {false, true, true, true, false, false, 2, 8, false, true, true, CodeKind::level_table}},
 }};

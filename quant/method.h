@@ -52,7 +52,7 @@ struct MethodTraits {
   int min_bits, max_bits;
   bool has_code_faithful_variant;    // Options::code_faithful changes it (lat-e, lat2-e, lat2-a; docs/algorithms.md §5)
   bool least_squares_alpha_matters;  // Options::least_squares_alpha changes it (multi-level codes only)
-  bool cuts_one_tensor_into_tasks;   // lat-e, lat2-e, lat-a, laq-*: their histograms spread one tensor over
+  bool cuts_one_tensor_into_tasks;   // lat-e, lat2-e and the alternating solvers: their histograms spread one tensor over
                                      // the runner (runner.h) themselves, so callers hand them tensors one at a time
   CodeKind codes;
 };
@@ -60,7 +60,7 @@ MethodTraits traits(Method method);
 
 // True when quantize() spreads a single tensor's work over the runner (quant/runner.h): the
 // exact ternary solvers (except in their code-faithful variant, which sorts instead), and the
-// one-scale alternating solvers, whose large tensors go through a histogram. A caller
+// alternating solvers, whose large tensors go through histograms. A caller
 // with many tensors then solves them one after another; otherwise it solves several at once.
 bool spreads_one_tensor(Method method, bool code_faithful);
 

@@ -19,17 +19,17 @@ constexpr std::size_t kPiece = std::size_t{1} << 18;
 
 std::size_t pieces_of(std::size_t n) { return (n + kPiece - 1) / kPiece; }
 
-// How far beyond the predicted path of a threshold a gather reads, as a share of the
-// threshold: the histogram's prediction of where the scale ends is off by less than this.
-constexpr double kMargin = 0.02;
+// How far around a predicted threshold a gather reads, as a share of it: the histogram's
+// predictions of the scales are off by far less (a bin is a 1/2048 of the largest |w|).
+constexpr double kMargin = 0.01;
 
 }  // namespace
 
 std::size_t LevelHistogram::default_bins(std::size_t n) { return std::clamp<std::size_t>(n / 2048, 64, 2048); }
 
 LevelHistogram::LevelHistogram(const LevelSet& levels, std::span<const float> w, std::span<const float> d,
-                               bool least_squares, std::size_t bins)
-    : levels_(levels), w_(w), d_(d), least_squares_(least_squares) {
+                               bool least_squares, Side side, std::size_t bins)
+    : levels_(levels), w_(w), d_(d), least_squares_(least_squares), side_(side) {
   const std::size_t n = w.size(), pieces = pieces_of(n);
   std::vector<std::uint32_t> largest(pieces);
   for_each_piece(n, kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
@@ -39,10 +39,13 @@ LevelHistogram::LevelHistogram(const LevelSet& levels, std::span<const float> w,
   const histogram::Grid grid = histogram::Grid::over(range > 0.0f ? double(range) : 1.0, bins ? bins : default_bins(n));
   bins_ = grid.bins, scale_ = grid.scale, top_ = grid.top;
 
-  std::vector<histogram::SignedPartial> parts(pieces);
+  std::vector<histogram::Partial> parts(pieces);
   for_each_piece(n, kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
-    parts[p].reset(grid, false);
-    histogram::accumulate(parts[p], grid, w.data() + first, last - first, [&](std::size_t i) { return d[first + i]; });
+    histogram::SignedPartial part;
+    part.reset(grid, side != Side::all);
+    const float* const piece_d = d.data() + first;  // by value: through a capture it is reloaded per element
+    histogram::accumulate(part, grid, w.data() + first, last - first, [piece_d](std::size_t i) { return piece_d[i]; });
+    parts[p] = histogram::side_of(part, grid, side);
   });
   passes_ = 2;
   sum_dw_.assign(bins_, 0.0), sum_d_.assign(bins_, 0.0), count_.assign(bins_, 0);
@@ -69,15 +72,29 @@ void LevelHistogram::gather(const std::vector<std::uint32_t>& bins) {
     for (std::size_t p = 0; p < pieces; ++p) next[p][k] = at, at += piece_counts_[p][k];
     elements_.resize(static_cast<std::size_t>(at));
   }
-  const double scale = scale_, top = top_;  // on locals, so that the bin loop vectorises
+  // A last slot that is never a bin's: where the weights of the other side go.
+  for (auto& piece : next) piece.push_back(-1);
+  const std::uint32_t other_side = static_cast<std::uint32_t>(bins_);
+  const double scale = scale_, top = top_;
+  // On the side: any w for all; else a nonzero w of the side's sign bit. In integers and
+  // without branches, so that the bin loop vectorises.
+  const std::uint32_t any_sign = side_ == Side::all, wanted_sign = side_ == Side::negative;
   for_each_piece(w_.size(), kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
+    // Copies on this frame: read through the captures, they are reloaded per element (the
+    // stores to block_bin might alias them) and the loop does not vectorise.
+    const std::uint32_t other = other_side, any = any_sign, wanted = wanted_sign;
+    const double scale_here = scale, top_here = top;
     std::int64_t* const slot = next[p].data();
     std::uint32_t block_bin[histogram::kBlock];
     for (std::size_t b = first; b < last; b += histogram::kBlock) {
       const std::size_t m = std::min(histogram::kBlock, last - b);
       const float* wb = w_.data() + b;
-      for (std::size_t i = 0; i < m; ++i)
-        block_bin[i] = static_cast<std::uint32_t>(std::min(top, double(std::fabs(wb[i])) * scale));
+      for (std::size_t i = 0; i < m; ++i) {
+        const std::uint32_t bits = std::bit_cast<std::uint32_t>(wb[i]);
+        const std::uint32_t on_side = any | ((bits >> 31 == wanted) & ((bits << 1) != 0));
+        const auto k = static_cast<std::uint32_t>(std::min(top_here, double(std::fabs(wb[i])) * scale_here));
+        block_bin[i] = on_side ? k : other;
+      }
       for (std::size_t i = 0; i < m; ++i) {
         const std::uint32_t k = block_bin[i];
         if (slot[k] < 0) continue;
@@ -88,8 +105,9 @@ void LevelHistogram::gather(const std::vector<std::uint32_t>& bins) {
   ++passes_;
 }
 
-double LevelHistogram::predicted_end(double alpha) const {
+std::vector<double> LevelHistogram::predicted_path(double alpha) const {
   // The alternation run on the histogram alone, each bin taken whole at its centre's level.
+  std::vector<double> path{alpha};
   const std::size_t k = levels_.nonzero_levels();
   for (int iteration = 0; iteration < 100; ++iteration) {
     double d_b_w = 0, d_b = 0, d_b2 = 0;
@@ -105,10 +123,10 @@ double LevelHistogram::predicted_end(double alpha) const {
     if (!(denominator > 0)) break;
     const double next = d_b_w / denominator;
     const bool settled = std::fabs(next - alpha) <= 1e-6 * alpha;
-    alpha = next;
+    path.push_back(alpha = next);
     if (settled) break;
   }
-  return alpha;
+  return path;
 }
 
 Sums LevelHistogram::sums(float alpha) {
@@ -131,15 +149,14 @@ Sums LevelHistogram::sums(float alpha) {
     all_read = all_read && first_[boundary[r]] >= 0;
   }
   if (!all_read) {
-    // One gather for the whole way there: the bins each threshold crosses between this scale
-    // and where the alternation will end, as the histogram alone predicts it.
-    const double ahead = predicted_end(alpha);
-    const double low = std::min(double(alpha), ahead) * (1 - kMargin), high = std::max(double(alpha), ahead) * (1 + kMargin);
-    std::vector<std::uint32_t> missing;
-    for (std::size_t r = 0; r < k; ++r)
-      for (std::uint32_t b = bin_of(low * levels_.midpoints[r]); b <= bin_of(high * levels_.midpoints[r]); ++b)
-        missing.push_back(b);
-    missing.insert(missing.end(), boundary.begin(), boundary.end());
+    // One gather for the whole way: the bins around each threshold at this scale and at every
+    // later scale of the alternation as the histogram alone predicts it.
+    std::vector<std::uint32_t> missing(boundary);
+    for (const double ahead : predicted_path(alpha))
+      for (std::size_t r = 0; r < k; ++r) {
+        const double t = ahead * levels_.midpoints[r];
+        for (std::uint32_t b = bin_of(t * (1 - kMargin)); b <= bin_of(t * (1 + kMargin)); ++b) missing.push_back(b);
+      }
     gather(missing);
   }
 

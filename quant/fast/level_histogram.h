@@ -8,9 +8,9 @@
 // its |w| passes. With |w| in equal-width bins (the grid of quant/fast/histogram.h), a bin
 // whose range holds no threshold lies wholly on one level, and its (sum d|w|, sum d) give
 // that level's terms exactly; only the bins holding a threshold need their elements. Those
-// are read out of the tensor by a gather pass and kept. The first gather reads every bin a
-// threshold crosses on the way to where the histogram alone predicts the alternation ends,
-// so that usually one gather serves every alternation. Every sum runs over fixed pieces and bins in a fixed order, so the bits
+// are read out of the tensor by a gather pass and kept. The first gather reads the bins
+// around the thresholds of every scale the alternation will visit, as the histogram alone
+// predicts them, so that usually one gather serves every alternation. Every sum runs over fixed pieces and bins in a fixed order, so the bits
 // do not depend on the thread count.
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +19,7 @@
 
 #include "quant/fast/level_sweep.h"
 #include "quant/levels.h"
+#include "quant/support.h"
 
 namespace laq::quant::fast {
 
@@ -28,8 +29,9 @@ class LevelHistogram {
   // the object, and be finite (the solvers check first).
   // least_squares: the scale update divides by sum d b^2 (Options::least_squares_alpha), which
   // only the prediction of where the alternation ends needs to know.
+  // side: the magnitudes of every w, or those of w > 0 or w < 0 only (the two halves of LAT2-a).
   LevelHistogram(const LevelSet& levels, std::span<const float> w, std::span<const float> d, bool least_squares,
-                 std::size_t bins = 0);
+                 Side side = Side::all, std::size_t bins = 0);
   // 0 bins: this many for n weights.
   static std::size_t default_bins(std::size_t n);
 
@@ -47,11 +49,12 @@ class LevelHistogram {
     Element(float m, float c) : magnitude(m), curvature(c) {}
   };
   void gather(const std::vector<std::uint32_t>& bins);
-  double predicted_end(double alpha) const;
+  std::vector<double> predicted_path(double alpha) const;  // alpha and the scales after it
 
   const LevelSet& levels_;
   std::span<const float> w_, d_;
   bool least_squares_ = false;
+  Side side_ = Side::all;
   std::size_t bins_ = 1;
   double scale_ = 1.0, top_ = 0.0;  // bin k holds floor(min(top, |w| * scale)) = k
   std::vector<double> sum_dw_, sum_d_;

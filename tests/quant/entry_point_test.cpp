@@ -71,7 +71,7 @@ TEST(QuantizeEntryPoint, ALentDBufferChangesNoBitAndIsReused) {
 
 TEST(QuantizeEntryPoint, TheHistogramSolversSpreadOneTensor) {
   for (Method m : all_methods) {
-    const bool histogram = m == Method::lat_e || m == Method::lat2_e || m == Method::lat_a ||
+    const bool histogram = m == Method::lat_e || m == Method::lat2_e || m == Method::lat_a || m == Method::lat2_a ||
                            m == Method::laq_linear || m == Method::laq_log;
     EXPECT_EQ(spreads_one_tensor(m, false), histogram) << method_name(m);
     EXPECT_FALSE(spreads_one_tensor(m, true)) << method_name(m);  // the code-faithful variant sorts

@@ -110,6 +110,43 @@ TEST(LevelHistogram, SolversGiveTheSameBitsOnOneAndTwoThreads) {
   }
 }
 
+TEST(LevelHistogram, ASideIsTheHistogramOfItsOwnWeights) {
+  // LAT2-a's halves: the histogram of w > 0 (or of -w for w < 0) over the whole tensor gives
+  // the sums of a sweep over those weights alone; exact zeros belong to neither side.
+  testing::SolverCase c = random_solver_case(16, 250000);
+  for (std::size_t i = 0; i < c.w.size(); i += 9) c.w[i] = 0.0f;
+  const LevelSet levels = ternary_levels();
+  for (const Side side : {Side::positive, Side::negative}) {
+    std::vector<float> own_w, own_d;
+    for (std::size_t i = 0; i < c.w.size(); ++i)
+      if (side == Side::positive ? c.w[i] > 0 : c.w[i] < 0) own_w.push_back(std::fabs(c.w[i])), own_d.push_back(c.d[i]);
+    fast::LevelHistogram histogram(levels, c.w, c.d, false, side);
+    for (const float alpha : {0.01f, 0.4f, 0.9f, 1.5f, 3.0f}) {
+      const std::string where = std::string(side == Side::positive ? "positive" : "negative") + " alpha " +
+                                std::to_string(alpha);
+      expect_same_sums(histogram.sums(alpha), fast::sweep(levels, own_w, own_d, alpha, false), where);
+    }
+  }
+}
+
+TEST(LevelHistogram, Lat2GivesTheSameBitsOnOneAndTwoThreads) {
+  const std::size_t n = 700000;
+  const testing::SolverCase c = random_solver_case(17, n);
+  for (const bool code_faithful : {false, true}) {
+    Options options;
+    options.code_faithful = code_faithful;
+    std::vector<float> one(n), two(n);
+    set_runner({});
+    const Scales a = lat2_alternating(c.w, c.d, c.warm, one, options);
+    set_runner(run_on_two_threads);
+    const Scales b = lat2_alternating(c.w, c.d, c.warm, two, options);
+    set_runner({});
+    EXPECT_EQ(a.positive, b.positive);
+    EXPECT_EQ(a.negative, b.negative);
+    EXPECT_EQ(one, two);
+  }
+}
+
 TEST(LevelHistogram, OneHugeWeightPutsEveryThresholdInTheLowestBin) {
   // The bins span [0, max |w|]; with one outlier 10^6 times the rest, every threshold lies in
   // bin 0 and every weight is read one by one: slower, still the same code.
