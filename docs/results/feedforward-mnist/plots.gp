@@ -15,7 +15,8 @@ set ylabel "validation error (%)"
 plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "#000000" title "full precision", \
      "curves_mnist-mlp.dat" using 1:3 with linespoints lw 2 pt 2 ps 0.8 lc rgb "#e41a1c" title "bc", \
      "curves_mnist-mlp.dat" using 1:4 with linespoints lw 2 pt 3 ps 0.8 lc rgb "#377eb8" title "bwn", \
-     "curves_mnist-mlp.dat" using 1:5 with linespoints lw 2 pt 4 ps 0.8 lc rgb "#4daf4a" title "lab"
+     "curves_mnist-mlp.dat" using 1:5 with linespoints lw 2 pt 4 ps 0.8 lc rgb "#4daf4a" title "lab", \
+     "curves_mnist-mlp.dat" using 1:6 with linespoints lw 2 pt 5 ps 0.8 lc rgb "#984ea3" title "twn"
 unset multiplot
 unset logscale y
 unset title
@@ -37,5 +38,6 @@ plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full prec
      "table_feedforward.dat" using 4:5 lc rgb "#e41a1c" title "bc", \
      "table_feedforward.dat" using 6:7 lc rgb "#377eb8" title "bwn", \
      "table_feedforward.dat" using 8:9 lc rgb "#4daf4a" title "lab", \
+     "table_feedforward.dat" using 10:11 lc rgb "#984ea3" title "twn", \
      "paper_feedforward.dat" using 1:2 with points pt 5 ps 1.6 lc rgb "#000000" title "paper (early LAB paper)"
 unset multiplot
