@@ -11,6 +11,8 @@
 //   out = alpha * b
 //
 // So at least one iteration runs, and at most max_iterations + 1 scales are evaluated.
+// (How the sums of each iteration are formed is speed machinery: a pass over the tensor for
+// small ones, one histogram for large ones; docs/algorithms.md §2.13.)
 // For ternary codes A is the least-squares scale and every step lowers (or keeps) the
 // objective; for multi-level codes the code's A is not least-squares (docs/algorithms.md §2.6), so the
 // objective may rise slightly; Options::least_squares_alpha uses sum d b w / sum d b^2
