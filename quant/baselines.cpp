@@ -21,13 +21,40 @@ Scales twn(std::span<const float> w, std::span<float> out) {
   require_size(out, w.size(), "twn", "out");
   require_no_alias(w, out, "twn");
   const double delta = 0.7 * weighted_abs_mean(w, {});
-  require_finite(delta, "twn");
-  const auto [sum, count] = lane_sums<2>(w.size(), [&](std::size_t i) {
-    const double a = std::fabs(double(w[i])), in = mask(a > delta);
-    return std::array<double, 2>{in * a, in};
-  });
+  require_finite(delta, "twn");  // so w is finite too
+  // For a float x, x > delta is x > cut with cut the largest float <= delta: comparisons in
+  // float, which vectorise, with the same outcome as in double.
+  float cut = static_cast<float>(delta);
+  if (double(cut) > delta) cut = std::nextafter(cut, 0.0f);
+  // The support's sums in lane_sums' order (element i into lane i % kLanes), block by block:
+  // a select loop that vectorises, then the lanes. The same additions as one scalar pass.
+  constexpr std::size_t kBlock = 256;  // a multiple of kLanes
+  float selected[kBlock], in_support[kBlock];
+  double sum_lanes[kLanes] = {}, count_lanes[kLanes] = {};
+  const std::size_t n = w.size();
+  for (std::size_t b = 0; b < n; b += kBlock) {
+    const std::size_t m = std::min(kBlock, n - b);
+    const float* const wb = w.data() + b;
+    for (std::size_t i = 0; i < m; ++i) {
+      const float a = std::fabs(wb[i]);
+      selected[i] = a > cut ? a : 0.0f;
+      in_support[i] = a > cut ? 1.0f : 0.0f;
+    }
+    const std::size_t whole = m - m % kLanes;
+    for (std::size_t i = 0; i < whole; i += kLanes)
+      for (std::size_t lane = 0; lane < kLanes; ++lane) {
+        sum_lanes[lane] += double(selected[i + lane]);
+        count_lanes[lane] += double(in_support[i + lane]);
+      }
+    for (std::size_t i = whole; i < m; ++i) {
+      sum_lanes[i - whole] += double(selected[i]);
+      count_lanes[i - whole] += double(in_support[i]);
+    }
+  }
+  double sum = 0, count = 0;
+  for (std::size_t lane = 0; lane < kLanes; ++lane) sum += sum_lanes[lane], count += count_lanes[lane];
   const float alpha = count > 0 ? static_cast<float>(sum / count) : 0.0f;
-  for (std::size_t i = 0; i < w.size(); ++i) out[i] = w[i] > delta ? alpha : (w[i] < -delta ? -alpha : 0.0f);
+  for (std::size_t i = 0; i < n; ++i) out[i] = alpha * float(w[i] > cut) - alpha * float(w[i] < -cut);
   return {alpha, alpha};
 }
 
