@@ -103,13 +103,38 @@ void ttq_backward(std::span<const float> w, std::span<const float> g, float wp, 
   require_size(g, w.size(), "ttq_backward", "g");
   require_size(grad_w, w.size(), "ttq_backward", "grad_w");
   const float delta = t * max_abs(w, "ttq_backward");
-  // Element i reads g_i before it writes grad_w_i, so grad_w may be g.
-  const auto [sum_pos, sum_neg] = lane_sums<2>(w.size(), [&](std::size_t i) {
-    const float x = w[i], gi = g[i];
-    const bool pos = x > delta, neg = x < -delta;
-    grad_w[i] = gi * (pos ? wp : (neg ? wn : 1.0f));
-    return std::array<double, 2>{mask(pos) * gi, mask(neg) * gi};
-  });
+  // Block by block, in loops that vectorise: the gradients on each side, the scales' sums in
+  // lane_sums' order (element i into lane i % kLanes), then grad_w (after g has been read:
+  // grad_w may be g).
+  constexpr std::size_t kBlock = 256;  // a multiple of kLanes
+  float pos_g[kBlock], neg_g[kBlock], factor[kBlock];
+  double pos_lanes[kLanes] = {}, neg_lanes[kLanes] = {};
+  const std::size_t n = w.size();
+  for (std::size_t b = 0; b < n; b += kBlock) {
+    const std::size_t m = std::min(kBlock, n - b);
+    const float* const wb = w.data() + b;
+    const float* const gb = g.data() + b;
+    for (std::size_t i = 0; i < m; ++i) {
+      const bool pos = wb[i] > delta, neg = wb[i] < -delta;
+      pos_g[i] = pos ? gb[i] : 0.0f;
+      neg_g[i] = neg ? gb[i] : 0.0f;
+      factor[i] = pos ? wp : (neg ? wn : 1.0f);
+    }
+    const std::size_t whole = m - m % kLanes;
+    for (std::size_t i = 0; i < whole; i += kLanes)
+      for (std::size_t lane = 0; lane < kLanes; ++lane) {
+        pos_lanes[lane] += double(pos_g[i + lane]);
+        neg_lanes[lane] += double(neg_g[i + lane]);
+      }
+    for (std::size_t i = whole; i < m; ++i) {
+      pos_lanes[i - whole] += double(pos_g[i]);
+      neg_lanes[i - whole] += double(neg_g[i]);
+    }
+    float* const out = grad_w.data() + b;
+    for (std::size_t i = 0; i < m; ++i) out[i] = gb[i] * factor[i];
+  }
+  double sum_pos = 0, sum_neg = 0;
+  for (std::size_t lane = 0; lane < kLanes; ++lane) sum_pos += pos_lanes[lane], sum_neg += neg_lanes[lane];
   grad_wp = static_cast<float>(sum_pos);
   grad_wn = static_cast<float>(-sum_neg);
 }
