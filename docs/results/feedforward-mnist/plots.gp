@@ -31,7 +31,7 @@ set style data histogram
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set yrange [0:1.51195]
+set yrange [0:1.5127]
 set title "Feedforward networks"
 set ylabel "test error (%) at best validation"
 plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full precision", \
