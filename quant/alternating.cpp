@@ -21,8 +21,19 @@ namespace {
 
 // From this size on the histogram's two passes and few gathers cost less than the sweeps.
 constexpr std::size_t kHistogramFrom = std::size_t{1} << 15;
-// The passes over a large tensor run on pieces of this many weights (quant/runner.h).
-constexpr std::size_t kPiece = std::size_t{1} << 18;
+// Per-piece lane sums (quant/runner.h's kPassPiece) added in piece order: the same bits on
+// any thread count, and for a tensor of one piece those of lane_sums itself.
+template <std::size_t N, class Terms>
+std::array<double, N> piecewise_lane_sums(std::size_t n, Terms&& terms) {
+  std::vector<std::array<double, N>> pieces((n + kPassPiece - 1) / kPassPiece);
+  for_each_piece(n, kPassPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
+    pieces[p] = lane_sums<N>(last - first, [&](std::size_t j) { return terms(first + j); });
+  });
+  std::array<double, N> total{};
+  for (const auto& piece : pieces)
+    for (std::size_t k = 0; k < N; ++k) total[k] += piece[k];
+  return total;
+}
 
 void check(std::span<const float> w, std::span<const float> d, std::span<const float> warm, std::span<float> out,
            const Options& options, const char* function) {
@@ -48,17 +59,10 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
 
   // alpha0: the d-weighted mean |w| over the warm start's support (read before out is
   // written, since out may alias warm).
-  // Per piece, added in piece order: the same bits on any thread count.
-  std::vector<std::array<double, 2>> piece_sums((w.size() + kPiece - 1) / kPiece);
-  for_each_piece(w.size(), kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
-    piece_sums[p] = lane_sums<2>(last - first, [&](std::size_t j) {
-      const std::size_t i = first + j;
-      const double di = double(d[i]) * mask(warm[i] != 0.0f);  // the support is a random pattern
-      return std::array<double, 2>{di * std::fabs(w[i]), di};
-    });
+  const auto [sum_dw, sum_d] = piecewise_lane_sums<2>(w.size(), [&](std::size_t i) {
+    const double di = double(d[i]) * mask(warm[i] != 0.0f);  // the support is a random pattern
+    return std::array<double, 2>{di * std::fabs(w[i]), di};
   });
-  double sum_dw = 0, sum_d = 0;
-  for (const auto& [dw, dd] : piece_sums) sum_dw += dw, sum_d += dd;
   // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
   require_finite(sum_dw, "alternate");
   require_finite(sum_d, "alternate");
@@ -102,7 +106,7 @@ Scales alternate(const LevelSet& levels, std::span<const float> w, std::span<con
   if (levels.nonzero_levels() == 1 && levels.first_tie == TieRule::toward_zero) {
     write_ternary(w, {alpha, alpha}, out);  // the same values, vectorised: alpha / 2 is exact
   } else {
-    for_each_piece(w.size(), kPiece, [&](std::size_t, std::size_t first, std::size_t last) {
+    for_each_piece(w.size(), kPassPiece, [&](std::size_t, std::size_t first, std::size_t last) {
       fast::write_levels(levels, w.subspan(first, last - first), alpha, out.subspan(first, last - first));
     });
   }
@@ -164,21 +168,13 @@ Scales lat2_alternating(std::span<const float> w, std::span<const float> d, std:
 
   // Initial sets as the code builds them: {warm >= 0} and {warm < 0}, scales over |w|.
   // The side sums are the fallbacks for a warm set with nothing on it.
-  // Per piece, added in piece order: the same bits on any thread count.
-  std::vector<std::array<double, 8>> piece_sums((w.size() + kPiece - 1) / kPiece);
-  for_each_piece(w.size(), kPiece, [&](std::size_t p, std::size_t first, std::size_t last) {
-    piece_sums[p] = lane_sums<8>(last - first, [&](std::size_t j) {  // masks, not branches
-      const std::size_t i = first + j;
-      const double a = std::fabs(double(w[i])), di = d[i];
-      const double warm_pos = di * mask(warm[i] >= 0.0f), w_pos = di * mask(w[i] > 0), w_neg = di * mask(w[i] < 0);
-      return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
-                                   w_pos * a, w_pos, w_neg * a, w_neg};
-    });
-  });
-  std::array<double, 8> total{};
-  for (const auto& piece : piece_sums)
-    for (std::size_t k = 0; k < 8; ++k) total[k] += piece[k];
-  const auto [pos_dw, pos_d, neg_dw, neg_d, side_pos_dw, side_pos_d, side_neg_dw, side_neg_d] = total;
+  const auto [pos_dw, pos_d, neg_dw, neg_d, side_pos_dw, side_pos_d, side_neg_dw, side_neg_d] =
+      piecewise_lane_sums<8>(w.size(), [&](std::size_t i) {  // masks, not branches
+        const double a = std::fabs(double(w[i])), di = d[i];
+        const double warm_pos = di * mask(warm[i] >= 0.0f), w_pos = di * mask(w[i] > 0), w_neg = di * mask(w[i] < 0);
+        return std::array<double, 8>{warm_pos * a, warm_pos, (di - warm_pos) * a, di - warm_pos,
+                                     w_pos * a, w_pos, w_neg * a, w_neg};
+      });
   // Every element enters these sums (masked ones as 0 * x), so any NaN or inf shows here.
   for (const double sum : {pos_dw, pos_d, neg_dw, neg_d}) require_finite(sum, "lat2_alternating");
   auto initial = [](double dw, double dd, double side_dw, double side_d) {

@@ -40,19 +40,10 @@ Scales twn(std::span<const float> w, std::span<float> out) {
       selected[i] = a > cut ? a : 0.0f;
       in_support[i] = a > cut ? 1.0f : 0.0f;
     }
-    const std::size_t whole = m - m % kLanes;
-    for (std::size_t i = 0; i < whole; i += kLanes)
-      for (std::size_t lane = 0; lane < kLanes; ++lane) {
-        sum_lanes[lane] += double(selected[i + lane]);
-        count_lanes[lane] += double(in_support[i + lane]);
-      }
-    for (std::size_t i = whole; i < m; ++i) {
-      sum_lanes[i - whole] += double(selected[i]);
-      count_lanes[i - whole] += double(in_support[i]);
-    }
+    add_block_to_lanes(sum_lanes, m, [&](std::size_t i) { return double(selected[i]); });
+    add_block_to_lanes(count_lanes, m, [&](std::size_t i) { return double(in_support[i]); });
   }
-  double sum = 0, count = 0;
-  for (std::size_t lane = 0; lane < kLanes; ++lane) sum += sum_lanes[lane], count += count_lanes[lane];
+  const double sum = lanes_total(sum_lanes), count = lanes_total(count_lanes);
   const float alpha = count > 0 ? static_cast<float>(sum / count) : 0.0f;
   for (std::size_t i = 0; i < n; ++i) out[i] = alpha * float(w[i] > cut) - alpha * float(w[i] < -cut);
   return {alpha, alpha};
@@ -120,23 +111,13 @@ void ttq_backward(std::span<const float> w, std::span<const float> g, float wp, 
       neg_g[i] = neg ? gb[i] : 0.0f;
       factor[i] = pos ? wp : (neg ? wn : 1.0f);
     }
-    const std::size_t whole = m - m % kLanes;
-    for (std::size_t i = 0; i < whole; i += kLanes)
-      for (std::size_t lane = 0; lane < kLanes; ++lane) {
-        pos_lanes[lane] += double(pos_g[i + lane]);
-        neg_lanes[lane] += double(neg_g[i + lane]);
-      }
-    for (std::size_t i = whole; i < m; ++i) {
-      pos_lanes[i - whole] += double(pos_g[i]);
-      neg_lanes[i - whole] += double(neg_g[i]);
-    }
+    add_block_to_lanes(pos_lanes, m, [&](std::size_t i) { return double(pos_g[i]); });
+    add_block_to_lanes(neg_lanes, m, [&](std::size_t i) { return double(neg_g[i]); });
     float* const out = grad_w.data() + b;
     for (std::size_t i = 0; i < m; ++i) out[i] = gb[i] * factor[i];
   }
-  double sum_pos = 0, sum_neg = 0;
-  for (std::size_t lane = 0; lane < kLanes; ++lane) sum_pos += pos_lanes[lane], sum_neg += neg_lanes[lane];
-  grad_wp = static_cast<float>(sum_pos);
-  grad_wn = static_cast<float>(-sum_neg);
+  grad_wp = static_cast<float>(lanes_total(pos_lanes));
+  grad_wn = static_cast<float>(-lanes_total(neg_lanes));
 }
 
 namespace {
@@ -252,15 +233,11 @@ void dorefa_backward(std::span<const float> w, std::span<const float> g, std::sp
       const TanhAndSlope ts = fast_tanh_and_slope(wb[i]);
       t_block[i] = ts.tanh, slope_block[i] = ts.slope;
     }
-    const std::size_t whole = m - m % kLanes;
-    for (std::size_t i = 0; i < whole; i += kLanes)
-      for (std::size_t lane = 0; lane < kLanes; ++lane) lanes[lane] += double(gb[i + lane]) * double(t_block[i + lane]);
-    for (std::size_t i = whole; i < m; ++i) lanes[i - whole] += double(gb[i]) * double(t_block[i]);
+    add_block_to_lanes(lanes, m, [&](std::size_t i) { return double(gb[i]) * double(t_block[i]); });
     float* const out = grad_w.data() + b;
     for (std::size_t i = 0; i < m; ++i) out[i] = gb[i] * slope_block[i] * inv_m;
   }
-  double g_dot_t = 0;
-  for (const double lane : lanes) g_dot_t += lane;
+  const double g_dot_t = lanes_total(lanes);
   const auto [t, slope] = fast_tanh_and_slope(w[arg]);
   grad_w[arg] = static_cast<float>(double(g_arg) * slope / M - (t > 0 ? 1.0 : -1.0) * slope * g_dot_t / (M * M));
 }

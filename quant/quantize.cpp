@@ -32,8 +32,7 @@ Scales quantize(Method method, const Input& input, std::span<float> out, const O
     if (buffer.size() < w.size()) buffer.resize(w.size());
     const std::span<float> d = std::span(buffer).first(w.size());
     // Elementwise, in pieces over the runner: the solvers that spread one tensor get it whole.
-    constexpr std::size_t kPiece = std::size_t{1} << 18;
-    for_each_piece(d.size(), kPiece, [&](std::size_t, std::size_t first, std::size_t last) {
+    for_each_piece(d.size(), kPassPiece, [&](std::size_t, std::size_t first, std::size_t last) {
       input.d.slice(first, last - first).write(d.subspan(first, last - first));
     });
     return std::span<const float>(d);

@@ -19,6 +19,11 @@ void set_runner(Runner runner);
 
 void run_tasks(std::size_t count, const std::function<void(std::size_t)>& task);
 
+// The pieces of the alternating solvers' passes and of the d they read: small enough that two
+// threads share a 4M-weight tensor evenly. (The exact ternary search keeps its own, larger
+// pieces: its bits depend on them.)
+inline constexpr std::size_t kPassPiece = std::size_t{1} << 18;
+
 // Cuts [0, n) into pieces [p * piece, min(n, (p + 1) * piece)) and runs body(p, first, last)
 // for each as a task. The pieces depend on n and piece only, so a pass that keeps one partial
 // per piece and adds them in piece order has the same bits on any runner.

@@ -42,4 +42,21 @@ std::array<double, N> lane_sums(std::size_t n, Terms&& terms) {
   return sums;
 }
 
+// The same order a block at a time, for loops that first fill arrays in a vectorised pass:
+// adds term(i) for i in [0, m) to lanes[i % kLanes], for a block that starts at a multiple
+// of kLanes. Blocks added in order, then lanes_total, give lane_sums' bits.
+template <class Term>
+inline void add_block_to_lanes(double (&lanes)[kLanes], std::size_t m, Term&& term) {
+  const std::size_t whole = m - m % kLanes;
+  for (std::size_t i = 0; i < whole; i += kLanes)
+    for (std::size_t lane = 0; lane < kLanes; ++lane) lanes[lane] += term(i + lane);
+  for (std::size_t i = whole; i < m; ++i) lanes[i - whole] += term(i);
+}
+
+inline double lanes_total(const double (&lanes)[kLanes]) {
+  double total = 0;
+  for (std::size_t lane = 0; lane < kLanes; ++lane) total += lanes[lane];
+  return total;
+}
+
 }  // namespace laq::quant

@@ -13,9 +13,9 @@
 namespace laq::quant::fast {
 namespace {
 
-// The passes run on fixed pieces, each with its own partial sums, added in piece order;
-// small enough that two threads share a 4M-weight tensor evenly.
-constexpr std::size_t kPiece = std::size_t{1} << 18;
+// The passes run on fixed pieces (quant/runner.h), each with its own partial sums, added in
+// piece order.
+constexpr std::size_t kPiece = kPassPiece;
 
 std::size_t pieces_of(std::size_t n) { return (n + kPiece - 1) / kPiece; }
 
