@@ -63,7 +63,12 @@ int in_child(const std::function<int()>& fn) {
     } catch (...) {
       code = 98;
     }
-    std::exit(code);  // exit, not _exit: HDF5's atexit cleanup runs, as in laq itself
+    // HDF5's exit-time cleanup, as laq runs it, but not the rest of exit(): the engine pool's
+    // destructor would wait for worker threads that exist only in the parent, forever, once an
+    // earlier test in this process has started them (a whole-binary run, unlike ctest's).
+    H5close();
+    std::fflush(nullptr);
+    _exit(code);
   }
   int status = 0;
   waitpid(pid, &status, 0);
