@@ -40,7 +40,7 @@ std::vector<std::string> sweep_args(const train::SweepRequest& r) {
   return a;
 }
 
-void print_plan(const std::vector<train::SweepCell>& cells, int ranks) {
+void print_plan(const std::vector<train::SweepCell>& cells, int64_t threads, int ranks) {
   double total = 0, longest = 0;
   std::printf("%-40s %-7s %9s %10s  %s\n", "cell", "state", "steps", "estimate", "command");
   for (const auto& c : cells) {
@@ -54,9 +54,9 @@ void print_plan(const std::vector<train::SweepCell>& cells, int ranks) {
                 (long long)(c.epochs * c.steps_per_epoch), train::format_duration(cost).c_str(), cmd.c_str());
   }
   std::printf(
-      "%zu cells; estimated %s of training steps in all (2 threads per cell, docs/results.md step times; "
-      "evaluation extra), about %s on %d rank%s\n",
-      cells.size(), train::format_duration(total).c_str(),
+      "%zu cells; estimated %s of training steps in all (%lld thread%s per cell, docs/results.md step times "
+      "and each method's quantize stage; evaluation extra), about %s on %d rank%s\n",
+      cells.size(), train::format_duration(total).c_str(), (long long)(threads > 0 ? threads : 2), threads == 1 ? "" : "s",
       train::format_duration(std::max(total / ranks, longest)).c_str(), ranks, ranks == 1 ? "" : "s");
 }
 
@@ -133,7 +133,7 @@ int run_sweep_command(train::SweepRequest& request, bool dry_run, const SlurmCho
     return 0;
   }
   if (dry_run) {
-    print_plan(cells, launcher_ranks());
+    print_plan(cells, request.threads, launcher_ranks());
     return 0;
   }
   train::Communicator& comm = world();

@@ -41,6 +41,36 @@ double step_seconds(const std::string& experiment) {
   return p->step_seconds;
 }
 
+double method_step_factor(const std::string& method) {
+  // 1 + the method's quantize stage (with its gradient stage) as a share of the fpn step of the
+  // MNIST MLP at 2 threads (docs/performance.md, "3 December"), rounded up to a tenth. The MLP
+  // has the most weights per FLOP of the presets, so this errs long for VGG and the LSTM: a
+  // Slurm --time that is too long only queues longer, one that is too short kills the job.
+  using quant::Method;
+  switch (quant::parse_method(method)) {  // throws, listing the names
+    case Method::fpn: return 1.0;
+    case Method::bc: return 1.1;
+    case Method::bwn: return 1.2;
+    case Method::lab:
+    case Method::twn:
+    case Method::ttq: return 1.3;
+    case Method::dorefa: return 1.5;
+    case Method::lat_e: return 1.6;
+    case Method::lat_a: return 1.8;
+    case Method::lat2_e:
+    case Method::laq_linear:
+    case Method::laq_log: return 1.9;
+    case Method::lat2_a: return 2.4;
+  }
+  throw Error("no step cost for method '" + method + "'");
+}
+
+double threads_step_factor(int64_t threads) {
+  // One thread: the MLP's fpn step took 96 ms against 47 ms on two (laq bench, SkylakeX
+  // kernels). Beyond two, nothing is assumed: the presets were timed on two cores.
+  return threads == 1 ? 2.0 : 1.0;
+}
+
 int64_t full_steps_per_epoch(const std::string& experiment) {
   const ExperimentPreset* p = find_experiment_preset(experiment);
   if (!p) throw Error("no data size for experiment '" + experiment + "'");
@@ -107,7 +137,8 @@ std::vector<SweepCell> plan_sweep(const SweepRequest& r) {
         if (r.train_size > 0) steps = std::min(steps, r.train_size / preset.batch);
         if (r.steps_per_epoch > 0) steps = std::min(steps, r.steps_per_epoch);
         c.steps_per_epoch = steps;
-        c.estimated_seconds = double(c.epochs * steps) * step_seconds(experiment);
+        c.estimated_seconds = double(c.epochs * steps) * step_seconds(experiment) *
+                              method_step_factor(row.method) * threads_step_factor(r.threads);
 
         auto& a = c.fresh_args;
         a = {"train", "--experiment", experiment, "--method", row.method, "--seed", std::to_string(seed)};

@@ -47,9 +47,14 @@ std::vector<std::string> table_datasets(const std::string& table);
 // no selected dataset uses.
 std::vector<SweepCell> plan_sweep(const SweepRequest& request);
 
-// Seconds per training step of each model at its preset batch, on 2 threads of the 2-core
-// machine of docs/results.md (laq bench); the dry run's cost estimate multiplies them.
+// Seconds per full-precision training step of each model at its preset batch, on 2 threads
+// of the 2-core machine of docs/results.md (laq bench).
 double step_seconds(const std::string& experiment);
+// How many times a full-precision step one step of `method` costs, and how many times the
+// 2-thread step one on `threads` threads costs (0: laq train's default, 2). A cell's estimate
+// is steps x step_seconds x both; throws laq::Error for an unknown method.
+double method_step_factor(const std::string& method);
+double threads_step_factor(int64_t threads);
 // Steps per epoch at the preset batch on the full data (docs/algorithms.md §3.8 splits; approximate for
 // the corpora, whose size depends on the copy).
 int64_t full_steps_per_epoch(const std::string& experiment);

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "datasets/idx_fixtures.h"
 #include "engine/error.h"
+#include "quant/method.h"
 #include "train/run_checks.h"
 #include "train/sweep_plan.h"
 
@@ -30,7 +33,7 @@ TEST(SweepPlan, TheWholeFeedforwardTableIsEveryDatasetTimesThePaperRows) {
   // The preset's budget: 50 epochs of 500 steps for MNIST, priced at the MLP's step cost.
   EXPECT_EQ(cells.front().epochs, 50);
   EXPECT_EQ(cells.front().steps_per_epoch, 500);
-  EXPECT_DOUBLE_EQ(cells.front().estimated_seconds, 50 * 500 * step_seconds("mnist-mlp"));
+  EXPECT_DOUBLE_EQ(cells.front().estimated_seconds, 50 * 500 * step_seconds("mnist-mlp"));  // fpn, 2 threads
   // Names are unique: each cell has its own folder and checkpoint.
   std::vector<std::string> names;
   for (const auto& c : cells) names.push_back(c.name);
@@ -213,6 +216,43 @@ TEST(SweepPlan, SlurmMemoryAndNamesAreCheckedLikeSbatchTakesThem) {
   EXPECT_TRUE(is_slurm_name("short,long", true));
   for (const char* bad : {"", "a b", "a;b", "$(id)", "a,b"}) EXPECT_FALSE(is_slurm_name(bad, false)) << bad;
   for (const char* bad : {",a", "a,", "a,,b"}) EXPECT_FALSE(is_slurm_name(bad, true)) << bad;
+}
+
+TEST(SweepPlan, ACellIsPricedByItsMethodsQuantizeStageAndItsThreadCount) {
+  SweepRequest r;
+  r.out = "/runs/ff";
+  r.datasets = {"mnist"};
+  r.methods = {row_key("fpn", 3), row_key("bc", 3), row_key("lat-e", 3), row_key("lat2-a", 3)};
+  auto seconds = [&](int64_t threads) {
+    r.threads = threads;
+    std::vector<double> s;
+    for (const auto& c : plan_sweep(r)) s.push_back(c.estimated_seconds);
+    return s;
+  };
+  const std::vector<double> two = seconds(0), one = seconds(1), four = seconds(4);
+  ASSERT_EQ(two.size(), 4u);
+  // Full precision costs the preset's step; every quantizer costs more, the slowest most.
+  EXPECT_DOUBLE_EQ(two[0], 50 * 500 * step_seconds("mnist-mlp"));
+  EXPECT_LT(two[0], two[1]);
+  EXPECT_LT(two[1], two[2]);
+  EXPECT_LT(two[2], two[3]);
+  EXPECT_DOUBLE_EQ(two[2], two[0] * method_step_factor("lat-e"));
+  // One thread per cell (two cells side by side on two cores) takes about twice as long;
+  // more than two threads is priced as two, never as faster than measured.
+  for (size_t i = 0; i < two.size(); ++i) {
+    EXPECT_DOUBLE_EQ(one[i], 2.0 * two[i]);
+    EXPECT_DOUBLE_EQ(four[i], two[i]);
+  }
+}
+
+TEST(SweepPlan, EveryMethodHasAStepCostAndAnUnknownOneIsNamed) {
+  for (const quant::Method m : quant::all_methods) EXPECT_GE(method_step_factor(quant::method_name(m)), 1.0);
+  try {
+    method_step_factor("lat3");
+    FAIL() << "an unknown method was priced";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lat3"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SweepPlan, DurationsReadLikeAClock) {
