@@ -18,7 +18,8 @@ plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "
      "curves_mnist-mlp.dat" using 1:5 with linespoints lw 2 pt 4 ps 0.8 lc rgb "#4daf4a" title "lab", \
      "curves_mnist-mlp.dat" using 1:6 with linespoints lw 2 pt 5 ps 0.8 lc rgb "#984ea3" title "twn", \
      "curves_mnist-mlp.dat" using 1:7 with linespoints lw 2 pt 6 ps 0.8 lc rgb "#ff7f00" title "ttq", \
-     "curves_mnist-mlp.dat" using 1:8 with linespoints lw 2 pt 7 ps 0.8 lc rgb "#a65628" title "lat-e"
+     "curves_mnist-mlp.dat" using 1:8 with linespoints lw 2 pt 7 ps 0.8 lc rgb "#a65628" title "lat-e", \
+     "curves_mnist-mlp.dat" using 1:9 with linespoints lw 2 pt 9 ps 0.8 lc rgb "#999999" title "lat2-e"
 unset multiplot
 unset logscale y
 unset title
@@ -33,7 +34,7 @@ set style data histogram
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set yrange [0:1.564]
+set yrange [0:1.5477]
 set title "Feedforward networks"
 set ylabel "test error (%) at best validation"
 plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full precision", \
@@ -43,5 +44,6 @@ plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full prec
      "table_feedforward.dat" using 10:11 lc rgb "#984ea3" title "twn", \
      "table_feedforward.dat" using 12:13 lc rgb "#ff7f00" title "ttq", \
      "table_feedforward.dat" using 14:15 lc rgb "#a65628" title "lat-e", \
+     "table_feedforward.dat" using 16:17 lc rgb "#999999" title "lat2-e", \
      "paper_feedforward.dat" using 1:2 with points pt 5 ps 1.6 lc rgb "#000000" title "paper (early LAB paper)"
 unset multiplot
