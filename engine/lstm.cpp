@@ -7,12 +7,15 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/fast_math.h"
 #include "engine/error.h"
+#include "engine/packed_matmul.h"
+#include "engine/panel_gemm.h"
 #include "engine/parallel_gemms.h"
 #include "engine/scratch.h"
 #include "engine/threads.h"
@@ -68,6 +71,13 @@ ScratchPool& pool() {
 }
 using Buffer = PooledBuffer;
 Buffer uninitialized(int64_t n) { return Buffer(pool(), n); }
+
+// The recurrent products from W_h packed once per pass (engine/panel_gemm.h) where the AVX-512
+// kernel exists; elsewhere OpenBLAS, which re-packs W_h on every call but beats a plain loop.
+bool recurrent_panels() {
+  static const bool yes = kernel_path_supported(KernelPath::avx512);
+  return yes;
+}
 
 struct Dims {
   int64_t t, b, h, v;
@@ -149,12 +159,17 @@ void run_forward(Saved& s) {
   if (s.init.c0) std::memcpy(cb, s.init.c0->value.data(), sizeof(float) * B * H);
   else std::fill(cb, cb + B * H, 0.0f);
 
+  const std::optional<PanelMatrix> wh_panels =
+      recurrent_panels() ? std::optional<PanelMatrix>(std::in_place, s.wh_pack.get(), H, G, G, false) : std::nullopt;
   for_each_batch_slice(B, [&](int64_t b0, int64_t b1) {
     for (int64_t t = 0; t < T; ++t) {
       float* z = s.gates.get() + t * B * G;
       // z_t[b0:b1, 4H] += h_{t-1}[b0:b1, H] · W_h[H, 4H]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b1 - b0, G, H, 1.0f, hb + (t * B + b0) * H, H,
-                  s.wh_pack.get(), G, 1.0f, z + b0 * G, G);
+      if (wh_panels)
+        panel_gemm(b1 - b0, hb + (t * B + b0) * H, H, *wh_panels, z + b0 * G, G);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b1 - b0, G, H, 1.0f, hb + (t * B + b0) * H, H,
+                    s.wh_pack.get(), G, 1.0f, z + b0 * G, G);
       for (int64_t b = b0; b < b1; ++b) {
         float* zi = z + b * G;
         cell_forward(H, zi, zi + H, zi + 2 * H, zi + 3 * H, cb + (t * B + b) * H, cb + ((t + 1) * B + b) * H,
@@ -177,6 +192,9 @@ void run_backward(Saved& s, const Tensor& dH) {
   Buffer dh = uninitialized(B * H), dc = uninitialized(B * H);
   float* h0_grad = s.init.h0 && s.init.h0->requires_grad ? s.init.h0->grad_buffer().data() : nullptr;
   float* c0_grad = s.init.c0 && s.init.c0->requires_grad ? s.init.c0->grad_buffer().data() : nullptr;
+  // W_hᵀ [4H, H] in panels: the product below reads W_h transposed.
+  const std::optional<PanelMatrix> wht_panels =
+      recurrent_panels() ? std::optional<PanelMatrix>(std::in_place, s.wh_pack.get(), G, H, G, true) : std::nullopt;
   for_each_batch_slice(B, [&](int64_t b0, int64_t b1) {
     const int64_t rows = b1 - b0;
     float* dhs = dh.get() + b0 * H;  // this slice's rows of dh and dc
@@ -198,7 +216,9 @@ void run_backward(Saved& s, const Tensor& dH) {
       } else if (h0_grad) {
         target = h0_grad + b0 * H;
       }
-      if (target)
+      if (target && wht_panels)
+        panel_gemm(rows, a, G, *wht_panels, target, H);
+      else if (target)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, H, G, 1.0f, a, G, s.wh_pack.get(), G, 1.0f, target,
                     H);
     }
