@@ -13,9 +13,12 @@ PanelMatrix::PanelMatrix(const float* b, int64_t k, int64_t n, int64_t ldb, bool
   if (k < 1 || n < 1 || ldb < (transposed ? k : n))
     throw Error("PanelMatrix: bad shape [" + std::to_string(k) + ", " + std::to_string(n) + "] with ldb " +
                 std::to_string(ldb));
-  data_.assign(panels() * k * kWidth, 0.0f);
+  const size_t floats = static_cast<size_t>(panels() * k * kWidth);  // a multiple of 16: whole cache lines
+  data_.reset(static_cast<float*>(std::aligned_alloc(64, floats * sizeof(float))));
+  if (!data_) throw Error("PanelMatrix: out of memory for " + std::to_string(floats) + " floats");
+  std::fill(data_.get(), data_.get() + floats, 0.0f);
   for (int64_t p = 0; p < panels(); ++p) {
-    float* out = data_.data() + p * k * kWidth;
+    float* out = data_.get() + p * k * kWidth;
     const int64_t c0 = p * kWidth, width = std::min(kWidth, n - c0);
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t c = 0; c < width; ++c)

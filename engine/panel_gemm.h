@@ -10,7 +10,8 @@
 // C at the end; so a row's result does not depend on which other rows are in the same call.
 // Without AVX-512 the product is a plain loop with the same order (panel_gemm_reference).
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 namespace laq::engine {
 
@@ -24,11 +25,15 @@ class PanelMatrix {
   int64_t n() const { return n_; }
   int64_t panels() const { return (n_ + kWidth - 1) / kWidth; }
   // Panel p: k rows of kWidth floats, B[kk][p * kWidth + c] at kk * kWidth + c; columns past n are 0.
-  const float* panel(int64_t p) const { return data_.data() + p * k_ * kWidth; }
+  const float* panel(int64_t p) const { return data_.get() + p * k_ * kWidth; }
 
  private:
+  // 64-byte aligned, so that no vector load of a panel row straddles two cache lines.
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
   int64_t k_, n_;
-  std::vector<float> data_;
+  std::unique_ptr<float[], Free> data_;
 };
 
 // C[m, n] += A[m, k] · B (A, C row-major with strides lda, ldc); one thread.
