@@ -13,7 +13,9 @@
 #include "engine/batch_norm.h"
 #include "engine/conv2d.h"
 #include "engine/elementwise.h"
+#include "engine/lstm.h"
 #include "engine/max_pool.h"
+#include "engine/packed_matmul.h"
 #include "engine/threads.h"
 #include "support/gradient_check.h"
 
@@ -113,6 +115,32 @@ TEST(ThreadCount, ConvolutionWinograd) {
   for (const int64_t pad : {int64_t{0}, int64_t{1}})
     expect_same_on_1_and_2_threads({x, w}, [pad](std::vector<Var>& v) {
       return engine::conv2d(v[0], v[1], 1, pad, engine::ConvAlgorithm::winograd);
+    });
+}
+
+// The recurrence runs one batch slice per thread; on the AVX-512 path (engine/panel_gemm.h)
+// a row's products do not depend on its slice, and the gradient sums run one gate per task in
+// a fixed order, so 1 and 2 threads agree bit for bit. H = 72 leaves a partial panel of 4H;
+// T = 70 splits the token gather into 9 chunks.
+TEST(ThreadCount, LstmOnThePanelPath) {
+  if (!engine::kernel_path_supported(engine::KernelPath::avx512))
+    GTEST_SKIP() << "no AVX-512: the LSTM's recurrent products are OpenBLAS's, reproducible per thread count only";
+  const int64_t v = 11, h = 72, batch = 13, steps = 70;
+  std::vector<int32_t> tokens(batch * steps);
+  for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>((i * 7 + i / 5) % v);
+  std::vector<Tensor> inputs;
+  for (int k = 0; k < 4; ++k) inputs.push_back(random_tensor({v, h}, 20 + k, -0.3f, 0.3f));
+  for (int k = 0; k < 4; ++k) inputs.push_back(random_tensor({h, h}, 30 + k, -0.3f, 0.3f));
+  for (int k = 0; k < 4; ++k) inputs.push_back(random_tensor({h}, 40 + k, -0.3f, 0.3f));
+  for (const float clip : {0.0f, 0.05f})
+    expect_same_on_1_and_2_threads(inputs, [&](std::vector<Var>& in) {
+      engine::LstmWeights w;
+      for (int k = 0; k < 4; ++k) {
+        w.wx[k] = in[k];
+        w.wh[k] = in[4 + k];
+        w.b[k] = in[8 + k];
+      }
+      return engine::lstm_sequence(tokens, batch, steps, w, clip, {});
     });
 }
 
