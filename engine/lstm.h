@@ -25,10 +25,12 @@
 //   state    h0, c0 [B, H] (zeros when absent)
 //
 // Threads: the recurrence runs one batch slice per thread of the process policy
-// (engine::threads()), each slice on its own thread with single-threaded sgemm, while
+// (engine::threads()), each slice on its own thread with single-threaded products, while
 // OpenBLAS is held at one thread (so the cores are never oversubscribed); the large products
-// (input projection, weight gradients) use OpenBLAS's pool as usual. Results are
-// reproducible for a given thread count.
+// (input projection, weight gradients) use OpenBLAS's pool as usual. With AVX-512 the
+// recurrent products come from W_h packed once per pass (engine/panel_gemm.h), whose rows do
+// not depend on their slice, so results are the same on any thread count; without it they
+// are OpenBLAS's, reproducible for a given thread count.
 //
 // Contract: the backward function may run once per forward (it reuses the saved gate
 // activations as scratch for the pre-activation gradients); the engine runs each node's
