@@ -96,7 +96,8 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, BatchNormStats& 
     }
   }
 
-  Tensor xhat(x->value.shape()), y(x->value.shape());
+  Tensor xhat = Tensor::uninitialized(x->value.shape());
+  Tensor y = Tensor::uninitialized(x->value.shape());
   const float* pg = gamma->value.data();
   const float* pb = beta->value.data();
   float* const pxhat = xhat.data();

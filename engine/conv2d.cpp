@@ -69,7 +69,7 @@ Var conv2d(const Var& x, const Var& w, int64_t stride, int64_t pad, ConvAlgorith
 
   const int64_t k = g.rows(), p = g.cols(), in_size = g.c * g.h * g.w, out_size = cout * p;
   const int64_t chunk = images_per_chunk(g, n);
-  Tensor y({n, cout, g.ho, g.wo});
+  Tensor y = Tensor::uninitialized({n, cout, g.ho, g.wo});
   const float* px = x->value.data();
   const float* pw = w->value.data();
   float* py = y.data();

@@ -313,7 +313,7 @@ void add_input_gradient(const float* dv, const Plan& p, int64_t b, int64_t ld, f
 //   V[16][C][T] = Bᵀ d B,  M[ξ] = U[ξ][Cout, C] · V[ξ] for the 16 ξ,  y = Aᵀ M A
 Var conv2d_winograd(const Var& x, const Var& w, int64_t pad) {
   const Plan p = make_plan(x->value, w->value, pad);
-  Tensor y({p.n, p.cout, p.ho, p.wo});
+  Tensor y = Tensor::uninitialized({p.n, p.cout, p.ho, p.wo});
   // Kept for the backward pass: w does not change in between, and transforming it twice
   // cost 2.7% of the VGG step.
   std::shared_ptr<float[]> kept_u(new float[16 * p.cout * p.c]);  // not zero-filled: all written

@@ -19,7 +19,7 @@ Var add_bias(const Var& x, const Var& b) {
   const auto c = c_;
   const auto s = s_;
   check_shape(b->value, {c}, "add_bias: bias");
-  Tensor y(x->value.shape());
+  Tensor y = Tensor::uninitialized(x->value.shape());
   const float* px = x->value.data();
   float* py = y.data();
   const float* pb = b->value.data();
@@ -52,7 +52,7 @@ Var add_bias(const Var& x, const Var& b) {
 }
 
 Var relu(const Var& x) {
-  Tensor y(x->value.shape());
+  Tensor y = Tensor::uninitialized(x->value.shape());
   const float* px = x->value.data();
   float* py = y.data();
   const int64_t size = y.numel();
@@ -74,7 +74,7 @@ Var relu(const Var& x) {
 
 Var add(const Var& a, const Var& b) {
   check_shape(b->value, a->value.shape(), "add: right operand");
-  Tensor y(a->value.shape());
+  Tensor y = Tensor::uninitialized(a->value.shape());
   const float* pa = a->value.data();
   const float* pb = b->value.data();
   float* py = y.data();

@@ -30,7 +30,7 @@ Var matmul(const Var& a, const Var& b, bool transpose_b) {
   const auto n = n_;
   const auto k = k_;
   const auto m = m_;
-  Tensor y({n, m});
+  Tensor y = Tensor::uninitialized({n, m});
   const CBLAS_TRANSPOSE tb = transpose_b ? CblasTrans : CblasNoTrans;
   const int64_t ldb = transpose_b ? k : m;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, tb, n, m, k, 1.0f, a->value.data(), k, b->value.data(),

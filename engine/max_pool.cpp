@@ -41,7 +41,7 @@ Var max_pool2d(const Var& x, int64_t k, int64_t stride) {
   const auto w = w_;
   const auto ho = ho_;
   const auto wo = wo_;
-  Tensor y({x->value.dim(0), x->value.dim(1), ho, wo});
+  Tensor y = Tensor::uninitialized({x->value.dim(0), x->value.dim(1), ho, wo});
   auto argmax = std::make_shared<std::vector<int32_t>>(y.numel());
   const float* px = x->value.data();
   float* const y0 = y.data();

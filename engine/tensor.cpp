@@ -1,7 +1,9 @@
 #include "engine/tensor.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "engine/error.h"
 
@@ -28,6 +30,23 @@ int64_t numel_of(const Shape& shape) {
 Tensor::Tensor(Shape shape) : shape_(std::move(shape)), numel_(numel_of(shape_)) {
   storage_ = std::shared_ptr<float[]>(new float[std::max<int64_t>(numel_, 1)]());
   data_ = storage_.get();
+}
+
+namespace {
+bool poison_uninitialized() {
+  static const bool on = std::getenv("LAQ_POISON_UNINITIALIZED") != nullptr;
+  return on;
+}
+}  // namespace
+
+Tensor Tensor::uninitialized(Shape shape) {
+  Tensor t;
+  t.shape_ = std::move(shape);
+  t.numel_ = numel_of(t.shape_);
+  t.storage_ = std::shared_ptr<float[]>(new float[std::max<int64_t>(t.numel_, 1)]);
+  t.data_ = t.storage_.get();
+  if (poison_uninitialized()) t.fill(std::numeric_limits<float>::quiet_NaN());
+  return t;
 }
 
 Tensor Tensor::view_of(float* data, Shape shape) {
@@ -82,7 +101,7 @@ Tensor Tensor::rows(int64_t begin, int64_t end) const {
 }
 
 Tensor Tensor::copy() const {
-  Tensor t(shape_);
+  Tensor t = uninitialized(shape_);
   if (numel_) std::memcpy(t.data_, data_, sizeof(float) * numel_);
   return t;
 }

@@ -26,6 +26,11 @@ class Tensor {
   // A view of existing storage (used by the parameter arena): `data` must outlive it.
   static Tensor view_of(float* data, Shape shape);
   static Tensor zeros(Shape shape) { return Tensor(std::move(shape)); }
+  // A new tensor whose contents are unspecified, for an op that writes every element before
+  // anything reads it: zero-filling a multi-MB activation costs a pass over memory on one
+  // thread. With LAQ_POISON_UNINITIALIZED set in the environment (the test suite sets it)
+  // it is filled with NaN instead, so an element an op forgets to write cannot pass for 0.
+  static Tensor uninitialized(Shape shape);
   static Tensor full(Shape shape, float value);
   static Tensor from(Shape shape, std::span<const float> values);
 

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
+
 #include "engine/error.h"
 #include "engine/rng.h"
 #include "engine/tensor.h"
@@ -31,6 +34,17 @@ TEST(Tensor, BadViewsThrowWithShapes) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "weight: expected shape [3, 4], got [4, 3]");
   }
+}
+
+// Every test binary sets LAQ_POISON_UNINITIALIZED (tests/support/poison_uninitialized.cpp),
+// so an op leaving part of an uninitialized output unwritten turns its results NaN.
+TEST(Tensor, UninitializedIsNanUnderTheSuitesPoisoning) {
+  ASSERT_NE(std::getenv("LAQ_POISON_UNINITIALIZED"), nullptr);
+  Tensor t = Tensor::uninitialized({3, 5});
+  EXPECT_EQ(t.shape(), (engine::Shape{3, 5}));
+  for (int64_t i = 0; i < t.numel(); ++i) EXPECT_TRUE(std::isnan(t[i])) << "element " << i;
+  Tensor zeros({3, 5});
+  for (int64_t i = 0; i < zeros.numel(); ++i) EXPECT_EQ(zeros[i], 0.0f);
 }
 
 TEST(Rng, StateRoundTripsThroughString) {
