@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 
 namespace laq::optim {
 
@@ -44,6 +45,11 @@ const ParameterGroup& ParameterArena::group(const std::string& name) const {
   throw Error("no parameter group named '" + name + "'");
 }
 
-void ParameterArena::zero_grads() { std::fill_n(grads_.get(), size_, 0.0f); }
+// On the pool: zeroing the MNIST MLP's 40 MB of gradients on one thread left the other idle.
+void ParameterArena::zero_grads() {
+  float* g = grads_.get();
+  engine::parallel_for(size_, engine::grain_for(1),
+                       [g](int64_t begin, int64_t end) { std::fill(g + begin, g + end, 0.0f); });
+}
 
 }  // namespace laq::optim
