@@ -21,7 +21,8 @@ plot "curves_mnist-mlp.dat" using 1:2 with linespoints lw 2 pt 1 ps 0.8 lc rgb "
      "curves_mnist-mlp.dat" using 1:8 with linespoints lw 2 pt 7 ps 0.8 lc rgb "#a65628" title "lat-e", \
      "curves_mnist-mlp.dat" using 1:9 with linespoints lw 2 pt 8 ps 0.8 lc rgb "#f781bf" title "lat-a", \
      "curves_mnist-mlp.dat" using 1:10 with linespoints lw 2 pt 9 ps 0.8 lc rgb "#999999" title "lat2-e", \
-     "curves_mnist-mlp.dat" using 1:11 with linespoints lw 2 pt 11 ps 0.8 lc rgb "#8da0cb" title "dorefa (3 bits)"
+     "curves_mnist-mlp.dat" using 1:11 with linespoints lw 2 pt 10 ps 0.8 lc rgb "#66c2a5" title "lat2-a", \
+     "curves_mnist-mlp.dat" using 1:12 with linespoints lw 2 pt 11 ps 0.8 lc rgb "#8da0cb" title "dorefa (3 bits)"
 unset multiplot
 unset logscale y
 unset title
@@ -48,6 +49,7 @@ plot "table_feedforward.dat" using 2:3:xtic(1) lc rgb "#000000" title "full prec
      "table_feedforward.dat" using 14:15 lc rgb "#a65628" title "lat-e", \
      "table_feedforward.dat" using 16:17 lc rgb "#f781bf" title "lat-a", \
      "table_feedforward.dat" using 18:19 lc rgb "#999999" title "lat2-e", \
-     "table_feedforward.dat" using 20:21 lc rgb "#8da0cb" title "dorefa (3 bits)", \
+     "table_feedforward.dat" using 20:21 lc rgb "#66c2a5" title "lat2-a", \
+     "table_feedforward.dat" using 22:23 lc rgb "#8da0cb" title "dorefa (3 bits)", \
      "paper_feedforward.dat" using 1:2 with points pt 5 ps 1.6 lc rgb "#000000" title "paper (early LAB paper)"
 unset multiplot
