@@ -1,21 +1,13 @@
 #include "engine/autograd.h"
 
-#include <algorithm>
 #include <unordered_set>
 
 #include "engine/error.h"
-#include "engine/parallel.h"
 
 namespace laq::engine {
 
 Tensor& Node::grad_buffer() {
-  if (grad.empty()) {
-    // Zeroed on the pool, not by one thread: an activation's gradient is tens of MB in VGG.
-    grad = Tensor::uninitialized(value.shape());
-    float* g = grad.data();
-    parallel_for(grad.numel(), grain_for(1),
-                 [g](int64_t begin, int64_t end) { std::fill(g + begin, g + end, 0.0f); });
-  }
+  if (grad.empty()) grad = Tensor(value.shape());
   return grad;
 }
 

@@ -49,6 +49,10 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
   pool().run(wanted, static_cast<std::size_t>(chunks), [&](std::size_t k, int) { run_chunk(static_cast<int64_t>(k)); });
 }
 
+void parallel_fill(float* data, int64_t n, float value) {
+  parallel_for(n, grain_for(1), [=](int64_t begin, int64_t end) { std::fill(data + begin, data + end, value); });
+}
+
 void parallel_tasks(int64_t n, const std::function<void(int64_t)>& task) {
   parallel_tasks_on_workers(n, [&](int64_t i, int) { task(i); });
 }

@@ -33,6 +33,10 @@ void parallel_tasks(int64_t n, const std::function<void(int64_t i)>& task);
 // caller puts the largest first.
 void parallel_tasks_on_workers(int64_t n, const std::function<void(int64_t i, int worker)>& task);
 
+// data[0, n) = value, split over the pool like any loop: zeroing tens of MB (an activation's
+// gradient, all of a model's parameter gradients) on one thread leaves the other cores idle.
+void parallel_fill(float* data, int64_t n, float value);
+
 // A grain for a loop whose index i touches about `floats_per_index` floats: chunks of roughly
 // 32K floats (128 KB) amortise the hand-off, yet a 50-image layer still splits into dozens.
 inline int64_t grain_for(int64_t floats_per_index) {

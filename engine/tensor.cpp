@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "engine/parallel.h"
 
 namespace laq::engine {
 
@@ -28,8 +29,9 @@ int64_t numel_of(const Shape& shape) {
 }
 
 Tensor::Tensor(Shape shape) : shape_(std::move(shape)), numel_(numel_of(shape_)) {
-  storage_ = std::shared_ptr<float[]>(new float[std::max<int64_t>(numel_, 1)]());
+  storage_ = std::shared_ptr<float[]>(new float[std::max<int64_t>(numel_, 1)]);
   data_ = storage_.get();
+  parallel_fill(data_, numel_, 0.0f);
 }
 
 namespace {

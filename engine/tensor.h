@@ -21,7 +21,7 @@ int64_t numel_of(const Shape& shape);
 class Tensor {
  public:
   Tensor() = default;
-  // A new zero-filled tensor.
+  // A new zero-filled tensor (zeroed on the pool when it is large).
   explicit Tensor(Shape shape);
   // A view of existing storage (used by the parameter arena): `data` must outlive it.
   static Tensor view_of(float* data, Shape shape);
