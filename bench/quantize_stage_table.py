@@ -11,7 +11,7 @@ target allows (lat-e/lat2-e 20%, the alternating solvers 25%, the rest 10%).
                                 [--from-dir RUNS/feedforward-mnist] [--out table.md]
 
 --from-dir DIR also times each method from trained weights, DIR/mnist-mlp-M-seed1/best.h5
-(a sweep's folder), where the alternating solvers' warm starts are what training sees; a
+(a sweep's folder; DIR/mnist-mlp-M-3bit-seed1 for the methods with a bit width), where the alternating solvers' warm starts are what training sees; a
 method without that checkpoint is reported as such rather than skipped silently.
 """
 import argparse
@@ -29,6 +29,14 @@ TARGET = {"lat-e": 0.20, "lat2-e": 0.20,
 
 def target_of(method):
     return TARGET.get(method, 0.10)
+
+
+def trained_checkpoint(folder, method):
+    """The sweep names a cell with a bit width mnist-mlp-M-3bit-seed1, the others mnist-mlp-M-seed1."""
+    for cell in [folder / f"mnist-mlp-{method}-seed1", *sorted(folder.glob(f"mnist-mlp-{method}-*bit-seed1"))]:
+        if (cell / "best.h5").is_file():
+            return cell / "best.h5"
+    return None
 
 
 def bench(laq, method, steps, threads, checkpoint=None):
@@ -73,8 +81,8 @@ def main():
             for m in METHODS:
                 checkpoint = None
                 if folder:
-                    checkpoint = folder / f"mnist-mlp-{m}-seed1" / "best.h5"
-                    if not checkpoint.is_file():
+                    checkpoint = trained_checkpoint(folder, m)
+                    if not checkpoint:
                         missing.add(m)
                         continue
                 own_ms[(start, m)].append(bench(args.laq, m, args.steps, args.threads, checkpoint)[1])

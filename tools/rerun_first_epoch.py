@@ -4,14 +4,17 @@
   tools/rerun_first_epoch.py CELL_DIR... [--laq build/laq] [--data data/mnist]
 
 For each cell folder (holding the results.jsonl a run wrote), trains one epoch with the same
-experiment, method, seed and thread count, checks that the new run's configuration equals the
-cell's in every field but epochs and folders, and compares train loss, train error, validation
-and test error of epoch 1. The loss is a double written with all its digits, so equal lines
+experiment, method, seed and thread count, and with the OpenBLAS kernels the cell recorded
+(OPENBLAS_CORETYPE; Haswell and SkylakeX kernels sum in different orders, so the bits depend on
+them and not on the CPU), checks that the new run's configuration equals the cell's in every
+field but epochs and folders, and compares train loss, train error, validation and test error
+of epoch 1. The loss is a double written with all its digits, so equal lines
 mean the same bits; a difference means the code path changed since the cell ran (git log
 names the commit). Exit status 1 if any cell differs.
 """
 import argparse
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -59,7 +62,11 @@ def main():
             cmd = [args.laq, "train", "--experiment", config["experiment"], "--method", config["method"],
                    "--seed", str(config["seed"]), "--threads", str(config["threads"]), "--epochs", "1",
                    "--data", str(data), "--out", str(out), "--quiet"]
-            run = subprocess.run(cmd, capture_output=True, text=True)
+            env = dict(os.environ)
+            core = old.get("environment", {}).get("openblas_core")
+            if core:
+                env["OPENBLAS_CORETYPE"] = core
+            run = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if run.returncode != 0:
                 sys.exit(f"rerun_first_epoch: {' '.join(cmd)} failed: {run.stderr.strip()}")
             new = first_epoch(out / "results.jsonl")
@@ -67,9 +74,14 @@ def main():
         if unlike:
             sys.exit(f"rerun_first_epoch: {cell}: the re-run's configuration differs in "
                      f"{', '.join(sorted(unlike))}; this tool re-runs only the presets' own settings")
+        new_core = new.get("environment", {}).get("openblas_core")
+        if core and new_core != core:
+            sys.exit(f"rerun_first_epoch: {cell}: the cell ran with OpenBLAS's {core} kernels, which "
+                     f"this machine does not run (it chose {new_core}); the bits cannot be compared here")
         same = all(new[k] == old[k] for k in COMPARED)
         differing += not same
-        print(f"{cell.name}: {'identical' if same else 'DIFFERENT'}  " +
+        print(f"{cell.name} ({core or 'unrecorded'} kernels, {config['threads']} thread{'s' if config['threads'] != 1 else ''}): "
+              f"{'identical' if same else 'DIFFERENT'}  " +
               "  ".join(f"{k} {old[k]!r} -> {new[k]!r}" if new[k] != old[k] else f"{k} {old[k]!r}"
                         for k in COMPARED))
     sys.exit(1 if differing else 0)
